@@ -1,0 +1,399 @@
+"""The intermediate representation: a typed, frozen model of a spec, after every module is merged.
+
+Emitters read only this. Everything a template needs is computed here (flattened fields, derived
+union variants, JSON-RPC envelopes, terminal statuses, accepted methods), so that templates print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from .diagnostics import Location
+
+Maturity = Literal["final", "proposed", "draft"]
+JsonScalar = Union[str, int, bool]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an element comes from: the module that added it, its maturity and its source."""
+
+    module: str
+    maturity: Maturity
+    source: str
+    location: Location
+    decision: str | None = None
+    note: str | None = None
+
+
+# Type expressions ---------------------------------------------------------------------------------
+
+PRIMITIVES = ("string", "timestamp", "integer", "safe-integer", "number", "boolean", "any", "object")
+
+
+@dataclass(frozen=True)
+class Primitive:
+    name: str  # one of PRIMITIVES
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: "TypeExpr"
+
+    def __str__(self) -> str:
+        return f"list<{self.item}>"
+
+
+@dataclass(frozen=True)
+class MapOf:
+    value: "TypeExpr"
+
+    def __str__(self) -> str:
+        return f"map<{self.value}>"
+
+
+@dataclass(frozen=True)
+class UnionOf:
+    options: tuple["TypeExpr", ...]
+
+    def __str__(self) -> str:
+        return " | ".join(str(option) for option in self.options)
+
+
+TypeExpr = Union[Primitive, Ref, ListOf, MapOf, UnionOf]
+
+
+def referenced_names(expr: TypeExpr) -> list[str]:
+    """Every named type an expression mentions, in order of appearance."""
+    if isinstance(expr, Ref):
+        return [expr.name]
+    if isinstance(expr, ListOf):
+        return referenced_names(expr.item)
+    if isinstance(expr, MapOf):
+        return referenced_names(expr.value)
+    if isinstance(expr, UnionOf):
+        return [name for option in expr.options for name in referenced_names(option)]
+    return []
+
+
+# Types --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Constraints:
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One member of an object, by its wire name."""
+
+    wire_name: str
+    type: TypeExpr | None  # None when the field is a literal (const)
+    const: JsonScalar | None
+    required: bool
+    nullable: bool
+    description: str
+    provenance: Provenance
+    enum: tuple[str, ...] = ()
+    constraints: Constraints = Constraints()
+    format: str | None = None
+    default: object = None
+    deprecated: bool = False
+    declared_in: str = ""  # the object type whose spec text declared this field
+
+    @property
+    def is_const(self) -> bool:
+        return self.type is None
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    name: str
+    description: str
+    provenance: Provenance
+    fields: tuple[Field, ...]  # flattened: bases first, then own fields; overrides keep position
+    open: bool = True
+    extra: TypeExpr | None = None
+    bases: tuple[str, ...] = ()
+    role: Literal["type", "envelope"] = "type"  # envelopes are derived from methods
+
+    kind = "object"
+
+    def field(self, wire_name: str) -> Field | None:
+        return next((f for f in self.fields if f.wire_name == wire_name), None)
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    value: str
+    description: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    description: str
+    provenance: Provenance
+    values: tuple[EnumValue, ...]
+
+    kind = "enum"
+
+
+@dataclass(frozen=True)
+class AliasType:
+    name: str
+    description: str
+    provenance: Provenance
+    type: TypeExpr
+
+    kind = "alias"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One member of a union: the object type, and the discriminator value that selects it."""
+
+    type_name: str
+    discriminator_value: JsonScalar | None
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class UnionType:
+    name: str
+    description: str
+    provenance: Provenance
+    variants: tuple[Variant, ...]
+    discriminator: str | None = None
+    over: str | None = None  # set when the variants are derived from another union
+
+    kind = "union"
+
+
+NamedType = Union[ObjectType, EnumType, AliasType, UnionType]
+
+
+# Protocol surface ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ErrorDef:
+    name: str
+    code: int
+    message: str
+    description: str
+    provenance: Provenance
+    data: str | None = None  # type name of error.data
+
+
+@dataclass(frozen=True)
+class MethodError:
+    error: str
+    code: int
+    condition: str
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    kind: Literal["request", "notification"]
+    direction: Literal["client-to-server", "server-to-client", "both"]
+    params: str | None
+    params_required: bool
+    result: str | None
+    message: str  # envelope type name
+    response: str | None  # result envelope type name (requests only)
+    description: str
+    provenance: Provenance
+    capability: str | None = None
+    setting: str | None = None
+    routing_field: str | None = None
+    errors: tuple[MethodError, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemovedMethod:
+    name: str
+    error: str
+    code: int
+    description: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Capability:
+    id: str
+    client: str
+    server: str
+    settings: str | None
+    description: str
+    provenance: Provenance
+
+
+# Lifecycle ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    terminal: bool
+    accepts: tuple[str, ...]  # methods this status accepts, in spec order
+    provenance: Provenance
+    accepts_provenance: tuple[tuple[str, str], ...] = ()  # (method, module that allowed it)
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    trigger: str  # "server" or a method name
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    statuses: tuple[Status, ...]
+    transitions: tuple[Transition, ...]
+    initial: tuple[str, ...]
+    refusal_error: str | None
+    refusal_code: int | None
+
+    def status(self, name: str) -> Status:
+        return next(s for s in self.statuses if s.name == name)
+
+    @property
+    def terminal(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses if s.terminal)
+
+    @property
+    def non_terminal(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.statuses if not s.terminal)
+
+    def targets(self, source: str) -> tuple[str, ...]:
+        seen: list[str] = []
+        for t in self.transitions:
+            if t.source == source and t.target not in seen:
+                seen.append(t.target)
+        return tuple(seen)
+
+    @property
+    def governed_methods(self) -> tuple[str, ...]:
+        """Methods that at least one status accepts: the ones a lifecycle guard must check."""
+        seen: list[str] = []
+        for status in self.statuses:
+            for method in status.accepts:
+                if method not in seen:
+                    seen.append(method)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Invariant:
+    id: str
+    rule: str
+    field: str | None
+    description: str
+    provenance: Provenance
+
+
+# Examples -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    module: str
+    json_text: str
+    value: object
+    valid: bool
+    location: Location
+    method: str | None = None
+    role: Literal["request", "result", "error", "notification"] | None = None
+    type_name: str | None = None
+    reason: str | None = None
+    source: str | None = None
+    note: str | None = None
+    title: str | None = None
+
+
+# The whole spec -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    title: str
+    maturity: Maturity
+    source: str
+    description: str
+    requires: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    title: str
+    version: str
+    protocol_version: str
+    extension_id: str
+    sha256: str
+    modules: tuple[Module, ...]
+    types: tuple[NamedType, ...]  # in definition order; derived types right before their union
+    methods: tuple[Method, ...]
+    removed_methods: tuple[RemovedMethod, ...]
+    errors: tuple[ErrorDef, ...]
+    capabilities: tuple[Capability, ...]
+    lifecycle: Lifecycle | None
+    invariants: tuple[Invariant, ...]
+    examples: tuple[Example, ...]
+    _types_by_name: dict[str, NamedType] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._types_by_name.update({t.name: t for t in self.types})
+
+    def type(self, name: str) -> NamedType:
+        return self._types_by_name[name]
+
+    def has_type(self, name: str) -> bool:
+        return name in self._types_by_name
+
+    def method(self, name: str) -> Method:
+        return next(m for m in self.methods if m.name == name)
+
+    def error(self, name: str) -> ErrorDef:
+        return next(e for e in self.errors if e.name == name)
+
+    def module(self, name: str) -> Module:
+        return next(m for m in self.modules if m.name == name)
+
+    @property
+    def module_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.modules)
+
+    @property
+    def requests(self) -> tuple[Method, ...]:
+        return tuple(m for m in self.methods if m.kind == "request")
+
+    @property
+    def notifications(self) -> tuple[Method, ...]:
+        return tuple(m for m in self.methods if m.kind == "notification")

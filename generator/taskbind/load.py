@@ -1,0 +1,197 @@
+"""Stage 1, load: YAML files into plain documents whose every node remembers file:line:col.
+
+Nothing here knows what a spec means; it only reads files faithfully, so that every later error
+can point at the exact place a human has to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Location, SpecError
+
+MANIFEST = "taskbind.yaml"
+
+
+class LocatedDict(dict):
+    """A mapping from YAML that knows where it and each of its keys were written."""
+
+    location: Location
+    key_locations: dict[str, Location]
+
+    def where(self, key: str | None = None) -> Location:
+        if key is not None and key in self.key_locations:
+            return self.key_locations[key]
+        return self.location
+
+
+class LocatedList(list):
+    """A sequence from YAML that knows where it and each of its items were written."""
+
+    location: Location
+    item_locations: list[Location]
+
+    def where(self, index: int | None = None) -> Location:
+        if index is not None and 0 <= index < len(self.item_locations):
+            return self.item_locations[index]
+        return self.location
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One spec file: where it lives (relative to the spec root), its bytes' hash and its document."""
+
+    path: str
+    sha256: str
+    document: Any
+
+
+@dataclass(frozen=True)
+class RawSpec:
+    """Every file of a spec directory, loaded but not yet checked."""
+
+    root: Path
+    manifest: SourceFile
+    modules: dict[str, SourceFile]
+    examples: dict[str, SourceFile]
+    # Problems that do not stop loading (duplicate keys): validate reports them with the rest.
+    problems: tuple[Diagnostic, ...] = ()
+
+    @property
+    def files(self) -> list[SourceFile]:
+        return [self.manifest, *self.modules.values(), *self.examples.values()]
+
+    @property
+    def sha256(self) -> str:
+        return spec_fingerprint(self.root)
+
+
+def spec_files(root: Path) -> list[Path]:
+    """Every YAML file of a spec directory: the manifest, the modules, the examples."""
+    return sorted(p for p in Path(root).rglob("*.yaml") if p.is_file())
+
+
+def spec_fingerprint(root: Path) -> str:
+    """A hash over every spec file's path and content: the identity of this spec version.
+
+    Computed from the bytes alone (no YAML parsing), so that a no-op `generate` can decide it has
+    nothing to do before importing anything heavy.
+    """
+    digest = hashlib.sha256()
+    for path in spec_files(root):
+        relative = path.relative_to(root).as_posix()
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _location(path: str, node: yaml.Node) -> Location:
+    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _construct(path: str, node: yaml.Node, problems: list[Diagnostic]) -> Any:
+    """Turn a composed YAML node into Located containers and plain scalars."""
+    if isinstance(node, yaml.MappingNode):
+        result = LocatedDict()
+        result.location = _location(path, node)
+        result.key_locations = {}
+        for key_node, value_node in node.value:
+            key = _construct(path, key_node, problems)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                problems.append(Diagnostic(_location(path, key_node), "mapping keys must be scalars"))
+                continue
+            key = str(key) if not isinstance(key, str) else key
+            if key in result:
+                first = result.key_locations[key]
+                problems.append(
+                    Diagnostic(
+                        _location(path, key_node),
+                        f"duplicate key {key!r} (first defined at {first})",
+                    )
+                )
+                continue
+            result[key] = _construct(path, value_node, problems)
+            result.key_locations[key] = _location(path, key_node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = LocatedList()
+        items.location = _location(path, node)
+        items.item_locations = []
+        for item in node.value:
+            items.append(_construct(path, item, problems))
+            items.item_locations.append(_location(path, item))
+        return items
+    # Scalars: the safe resolver decides int/float/bool/null/str (dates stay strings, see _SpecLoader).
+    return _SCALARS.construct_object(node)
+
+
+class _SpecLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: a date in a spec is text, never a datetime."""
+
+
+_SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_SCALARS = yaml.constructor.SafeConstructor()
+
+
+def load_yaml(root: Path, relative: str) -> tuple[SourceFile, list[Diagnostic]]:
+    """Load one YAML file. Syntax errors and duplicate keys come back as located diagnostics."""
+    data = (root / relative).read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    problems: list[Diagnostic] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return SourceFile(relative, sha, None), [
+            Diagnostic(Location(relative, 1, 1), f"not UTF-8: {exc.reason}")
+        ]
+    try:
+        node = yaml.compose(text, Loader=_SpecLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(relative, mark.line + 1, mark.column + 1) if mark else Location(relative, 1, 1)
+        return SourceFile(relative, sha, None), [Diagnostic(where, f"YAML syntax: {exc.problem}")]
+    document = _construct(relative, node, problems) if node is not None else None
+    return SourceFile(relative, sha, document), problems
+
+
+def load_spec(root: Path) -> RawSpec:
+    """Load the manifest, every module it lists and every examples file.
+
+    Raises SpecError when a file cannot be read at all (missing, not YAML); problems that leave
+    the document readable (duplicate keys) travel in RawSpec.problems for validate to report.
+    """
+    root = Path(root)
+    if not (root / MANIFEST).is_file():
+        raise SpecError([Diagnostic(Location(str(root / MANIFEST), 1, 1), "spec manifest not found")])
+    problems: list[Diagnostic] = []
+    fatal: list[Diagnostic] = []
+    manifest, found = load_yaml(root, MANIFEST)
+    problems += found
+    modules: dict[str, SourceFile] = {}
+    examples: dict[str, SourceFile] = {}
+    names = manifest.document.get("modules", []) if isinstance(manifest.document, dict) else []
+    for index, name in enumerate(names if isinstance(names, list) else []):
+        module_path = f"modules/{name}.yaml"
+        if not (root / module_path).is_file():
+            where = names.where(index) if isinstance(names, LocatedList) else manifest.document.location
+            fatal.append(Diagnostic(where, f"module {name!r} has no file {module_path}"))
+            continue
+        modules[str(name)], found = load_yaml(root, module_path)
+        problems += found
+        examples_path = f"examples/{name}.yaml"
+        if (root / examples_path).is_file():
+            examples[str(name)], found = load_yaml(root, examples_path)
+            problems += found
+    unreadable = [source.path for source in (manifest, *modules.values(), *examples.values())
+                  if source.document is None]
+    fatal += [d for d in problems if d.location.path in unreadable]
+    if fatal:
+        raise SpecError(fatal + problems)
+    return RawSpec(root, manifest, modules, examples, tuple(problems))

@@ -1,0 +1,127 @@
+"""The pipeline, end to end: load -> validate -> model -> emit -> format -> write.
+
+Each stage is its own module; this one only wires them together and decides when nothing needs to
+be done at all (the manifest says the inputs and outputs are what they were).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .load import spec_fingerprint
+from .resources import bundled_spec, bundled_templates
+from .write import MANIFEST_NAME, Plan, read_manifest, sha256_text
+
+DEFAULT_PACKAGE = "mcp_tasks"
+
+
+@dataclass(frozen=True)
+class Options:
+    spec: Path | None = None  # None: the bundled spec
+    out: Path = Path("generated")
+    modules: tuple[str, ...] | None = None  # None: every module
+    targets: tuple[str, ...] | None = None  # None: every target
+    package: str = DEFAULT_PACKAGE
+    templates: Path | None = None  # a directory of template overrides
+
+    @property
+    def spec_dir(self) -> Path:
+        return self.spec if self.spec is not None else bundled_spec()
+
+    def command(self) -> str:
+        """The command that regenerates this output, for file headers (no paths: they vary)."""
+        parts = ["taskbind generate"]
+        if self.modules is not None:
+            parts.append(f"--modules {','.join(self.modules)}")
+        if self.targets is not None:
+            parts.append(f"--target {','.join(self.targets)}")
+        if self.package != DEFAULT_PACKAGE:
+            parts.append(f"--package {self.package}")
+        if self.templates is not None:
+            parts.append("--templates <your templates>")
+        return " ".join(parts)
+
+
+def _tree_fingerprint(root: Path | None) -> str | None:
+    if root is None:
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def input_fingerprint(options: Options) -> dict[str, object]:
+    """Everything the output depends on, hashed without parsing or importing anything heavy."""
+    return {
+        "generator": __version__,
+        "spec": spec_fingerprint(options.spec_dir),
+        "templates": _tree_fingerprint(bundled_templates()),
+        "template_overrides": _tree_fingerprint(options.templates),
+        "modules": list(options.modules) if options.modules is not None else None,
+        "targets": list(options.targets) if options.targets is not None else None,
+        "package": options.package,
+    }
+
+
+def up_to_date(options: Options, inputs: dict[str, object]) -> bool:
+    """True when the manifest records these inputs and every output file still has its hash."""
+    manifest = read_manifest(options.out)
+    if manifest.get("inputs") != inputs:
+        return False
+    for path, digest in manifest.get("files", {}).items():
+        try:
+            if sha256_text((options.out / path).read_text("utf-8")) != digest:
+                return False
+        except (OSError, UnicodeDecodeError):
+            return False
+    return True
+
+
+def render(options: Options) -> dict[str, str]:
+    """Every output file, in memory. Raises SpecError (located) on a bad spec."""
+    from .diagnostics import SpecError
+    from .emitters.context import GenerationContext
+    from .format import format_outputs
+    from .load import load_spec
+    from .model import build_model
+    from .render import make_environment
+    from .targets import TARGETS
+    from .validate import validate
+
+    raw = load_spec(options.spec_dir)
+    problems = validate(raw)
+    if problems:
+        raise SpecError(problems)
+    spec = build_model(raw, options.modules)
+    targets = options.targets if options.targets is not None else tuple(TARGETS)
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        raise ValueError(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+    context = GenerationContext(
+        spec=spec,
+        generator_version=__version__,
+        command=options.command(),
+        templates=make_environment(options.templates),
+        package=options.package,
+    )
+    files: dict[str, str] = {}
+    for target in targets:
+        files.update(TARGETS[target](context))
+    return format_outputs(files)
+
+
+def plan_generation(options: Options) -> Plan:
+    """What `generate` would do; `check` is this without applying it."""
+    from .write import plan
+
+    inputs = input_fingerprint(options)
+    if up_to_date(options, inputs):
+        manifest = read_manifest(options.out)
+        result = Plan(options.out, {}, manifest_text=(options.out / MANIFEST_NAME).read_text("utf-8"))
+        result.unchanged = sorted(manifest.get("files", {}))
+        return result
+    return plan(options.out, render(options), inputs)

@@ -1,0 +1,39 @@
+"""The template environment: StrictUndefined, and user overrides in front of the built-in templates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .resources import bundled_templates
+
+
+def pyrepr(value: Any) -> str:
+    """A Python literal for a JSON scalar, string or tuple: text from the spec lands literally."""
+    return repr(value)
+
+
+def jsonify(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def make_environment(overrides: Path | None = None) -> jinja2.Environment:
+    """Templates are looked up by relative path in `overrides` first, then in the built-in set."""
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides is not None:
+        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders.append(jinja2.FileSystemLoader(str(bundled_templates())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["py"] = pyrepr
+    env.filters["json"] = jsonify
+    return env

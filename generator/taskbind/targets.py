@@ -1,0 +1,16 @@
+"""The one place targets are registered: name -> emitter (a pure function of the context)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .emitters import python, schema
+from .emitters.context import GenerationContext
+
+Emitter = Callable[[GenerationContext], dict[str, str]]
+
+TARGETS: dict[str, Emitter] = {
+    "schema": schema.emit,
+    "python": python.emit,
+}
+DEFAULT_TARGETS = tuple(TARGETS)
