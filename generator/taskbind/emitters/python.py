@@ -10,21 +10,16 @@ import json
 import re
 
 from .. import ir
+from . import python_view
 from .context import GenerationContext
 from .schema import build_schema
 
-# (template under templates/python, output path under the package directory or the project)
-PACKAGE_TEMPLATES = (
-    ("__init__.py.j2", "__init__.py"),
-    ("_wire.py.j2", "_wire.py"),
-    ("methods.py.j2", "methods.py"),
-    ("lifecycle.py.j2", "lifecycle.py"),
-    ("messages.py.j2", "messages.py"),
-)
-PROJECT_TEMPLATES = (
-    ("pyproject.toml.j2", "pyproject.toml", "toml"),
-    ("README.md.j2", "README.md", "markdown"),
-)
+# templates/python/package/X.j2 -> python/<package>/X and templates/python/project/X.j2 -> python/X:
+# the template folders mirror the output one to one, so adding a module is adding a template.
+PACKAGE_DIR = "python/package"
+PROJECT_DIR = "python/project"
+_STYLES = {".py": "python", ".toml": "toml", ".md": "markdown"}
+
 
 _ROOT_CLASS = "SchemaDocument"
 
@@ -74,14 +69,24 @@ def _tidy_models(code: str) -> str:
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
+def _templates_in(context: GenerationContext, folder: str) -> list[str]:
+    prefix = folder + "/"
+    return sorted(name for name in context.templates.list_templates(extensions=["j2"]) if name.startswith(prefix))
+
+
+def _style(output: str) -> str:
+    return next((style for suffix, style in _STYLES.items() if output.endswith(suffix)), "python")
+
+
 def emit(context: GenerationContext) -> dict[str, str]:
     spec, package = context.spec, context.package
+    view = python_view.build(spec)
     files: dict[str, str] = {}
     models = generate_models(spec)
     files[f"python/{package}/models.py"] = f"{context.header_line('python')}\n\n{models}"
-    for template, output in PACKAGE_TEMPLATES:
-        files[f"python/{package}/{output}"] = context.render(f"python/{template}", "python")
     files[f"python/{package}/py.typed"] = context.header_line("python") + "\n"
-    for template, output, style in PROJECT_TEMPLATES:
-        files[f"python/{output}"] = context.render(f"python/{template}", style)
+    for folder, destination in ((PACKAGE_DIR, f"python/{package}"), (PROJECT_DIR, "python")):
+        for template in _templates_in(context, folder):
+            output = template[len(folder) + 1 : -len(".j2")]
+            files[f"{destination}/{output}"] = context.render(template, _style(output), py=view)
     return files
