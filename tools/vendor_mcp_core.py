@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+
+# Output styles, chosen where the data is built so that the dumper needs no heuristics for them.
 class Block(str):
     """Text emitted as a YAML block scalar."""
 
@@ -42,25 +44,22 @@ UPSTREAM_COMMIT = "e4345978be1f602f1fc48d89051e8559dd5302a6"
 # Update together with UPSTREAM_COMMIT when re-vendoring.
 UPSTREAM_SHA256 = "35ae1f925ce9fd92fba45f29b08ef934cb4c54e3734eb31f177503f7e6036d77"
 
-ROOTS = [
-    # JSON-RPC envelopes and the error object: the generator derives method envelopes from these.
-    "JSONRPCRequest", "JSONRPCNotification", "JSONRPCResultResponse", "JSONRPCErrorResponse",
-    "Error", "RequestId",
-    # _meta, params and result bases.
-    "MetaObject", "RequestMetaObject", "ResultMetaObject", "NotificationMetaObject",
-    "RequestParams", "NotificationParams", "Result",
-    "ClientCapabilities", "ServerCapabilities", "Implementation",
-    # Multi round-trip input: task inputRequests / inputResponses reuse these.
-    "InputRequest", "InputRequests", "InputResponse", "InputResponses",
-    # tools/call (the request a task answers), subscriptions/listen (task notifications),
-    # server/discover (where the extension is advertised; its params are RequestParams).
-    "CallToolRequestParams", "CallToolResult", "InputRequiredResult",
-    "SubscriptionsListenRequestParams", "SubscriptionFilter", "SubscriptionsListenResult",
-    "SubscriptionsAcknowledgedNotificationParams", "DiscoverResult",
-    # Error responses whose `error` is narrowed: they carry the types of our errors' `data`.
-    "HeaderMismatchError", "MissingRequiredClientCapabilityError",
-    "UnsupportedProtocolVersionError",
-]
+# The types the Tasks extension references, by role: the JSON-RPC envelopes (the generator derives
+# every method's envelopes from them); _meta, params and result bases and the capabilities; multi
+# round-trip input, which task inputRequests / inputResponses reuse; tools/call (the request a
+# task answers), subscriptions/listen (task notifications) and server/discover (where the
+# extension is advertised; its params are RequestParams); and the error responses whose narrowed
+# `error` carries the types of our errors' `data`.
+ROOTS = """
+    JSONRPCRequest JSONRPCNotification JSONRPCResultResponse JSONRPCErrorResponse Error RequestId
+    MetaObject RequestMetaObject ResultMetaObject NotificationMetaObject
+    RequestParams NotificationParams Result ClientCapabilities ServerCapabilities Implementation
+    InputRequest InputRequests InputResponse InputResponses
+    CallToolRequestParams CallToolResult InputRequiredResult
+    SubscriptionsListenRequestParams SubscriptionFilter SubscriptionsListenResult
+    SubscriptionsAcknowledgedNotificationParams DiscoverResult
+    HeaderMismatchError MissingRequiredClientCapabilityError UnsupportedProtocolVersionError
+""".split()
 
 # JSON pointer (below #/$defs) of every inline object or allOf -> the name of its type.
 INLINE_NAMES = {
@@ -73,24 +72,20 @@ INLINE_NAMES = {
     "ElicitRequestFormParams/properties/requestedSchema": "ElicitRequestedSchema",
     "TitledSingleSelectEnumSchema/properties/oneOf/items": "TitledSingleSelectEnumOption",
     "TitledMultiSelectEnumSchema/properties/items": "TitledMultiSelectEnumItems",
-    "TitledMultiSelectEnumSchema/properties/items/properties/anyOf/items":
-        "TitledMultiSelectEnumOption",
+    "TitledMultiSelectEnumSchema/properties/items/properties/anyOf/items": "TitledMultiSelectEnumOption",
     "UntitledMultiSelectEnumSchema/properties/items": "UntitledMultiSelectEnumItems",
     "Tool/properties/inputSchema": "ToolInputSchema",
     "Tool/properties/outputSchema": "ToolOutputSchema",
     "HeaderMismatchError/properties/error": "HeaderMismatchErrorObject",
-    "MissingRequiredClientCapabilityError/properties/error":
-        "MissingRequiredClientCapabilityErrorObject",
-    "MissingRequiredClientCapabilityError/properties/error/allOf/1/properties/data":
-        "MissingRequiredClientCapabilityData",
+    "MissingRequiredClientCapabilityError/properties/error": "MissingRequiredClientCapabilityErrorObject",
+    "MissingRequiredClientCapabilityError/properties/error/allOf/1/properties/data": "MissingRequiredClientCapabilityData",
     "UnsupportedProtocolVersionError/properties/error": "UnsupportedProtocolVersionErrorObject",
-    "UnsupportedProtocolVersionError/properties/error/allOf/1/properties/data":
-        "UnsupportedProtocolVersionData",
+    "UnsupportedProtocolVersionError/properties/error/allOf/1/properties/data": "UnsupportedProtocolVersionData",
 }
 
 _RESULT_TYPE_DECISION = Block(
-    "Upstream types `resultType` as a plain string on every result (`ResultType = \"complete\" | "
-    "\"input_required\" | string`), so the two results `tools/call` may return cannot be told "
+    'Upstream types `resultType` as a plain string on every result (`ResultType = "complete" | '
+    '"input_required" | string`), so the two results `tools/call` may return cannot be told '
     "apart by a schema. The `ResultType` documentation fixes the values: `complete` for a final "
     "result, `input_required` for an `InputRequiredResult`. Pinning them makes "
     "`CallToolResponseResult` a discriminated union, which the Tasks extension extends with "
@@ -100,139 +95,184 @@ _RESULT_TYPE_DECISION = Block(
 # Deliberate divergences from upstream. `replace`: the def's whole translation (its upstream
 # references are then not followed); `fields`: per-field patches; `add`: a type upstream lacks.
 OVERRIDES = {
-    "JSONObject": {"replace": {
-        "kind": "alias",
-        "description": Block("Any JSON object."),
-        "decision": Block(
-            "Upstream's generated `JSONValue` lost `number` and `null` (its TypeScript source is "
-            "`string | number | boolean | null | JSONObject | JSONArray`), so a literal copy would "
-            "reject `{\"x\": 1.5}` or `{\"x\": null}` inside capability settings. A `JSONObject` "
-            "is any JSON object, which is `object`; `JSONValue` and `JSONArray`, then referenced "
-            "by nothing, are not vendored."
-        ),
-        "type": "object",
-    }},
-    "CallToolResult": {"fields": {
-        "resultType": {"const": "complete", "required": True, "decision": _RESULT_TYPE_DECISION},
-    }},
-    "InputRequiredResult": {"fields": {
-        "resultType": {"const": "input_required", "required": True,
-                       "decision": _RESULT_TYPE_DECISION},
-    }},
-    "CallToolResponseResult": {"add": {
-        "kind": "union",
-        "source": f"{UPSTREAM_NAME}#/$defs/CallToolResultResponse/properties/result",
-        "description": Block(
-            "What a `tools/call` answers: the tool's result, or a request for more input before "
-            "the call is retried (multi round-trip)."
-        ),
-        "decision": Block(
-            "Upstream inlines this `anyOf` in `CallToolResultResponse.result`. Naming it gives "
-            "`tools/call` a result type that other modules can extend (the Tasks extension adds "
-            "`CreateTaskResult`)."
-        ),
-        "discriminator": "resultType",
-        "variants": FlowList(["CallToolResult", "InputRequiredResult"]),
-    }},
+    "JSONObject": {
+        "replace": {
+            "kind": "alias",
+            "description": Block("Any JSON object."),
+            "decision": Block(
+                "Upstream's generated `JSONValue` lost `number` and `null` (its TypeScript source is "
+                "`string | number | boolean | null | JSONObject | JSONArray`), so a literal copy would "
+                'reject `{"x": 1.5}` or `{"x": null}` inside capability settings. A `JSONObject` '
+                "is any JSON object, which is `object`; `JSONValue` and `JSONArray`, then referenced "
+                "by nothing, are not vendored."
+            ),
+            "type": "object",
+        }
+    },
+    "CallToolResult": {
+        "fields": {
+            "resultType": {
+                "const": "complete",
+                "required": True,
+                "decision": _RESULT_TYPE_DECISION,
+            },
+        }
+    },
+    "InputRequiredResult": {
+        "fields": {
+            "resultType": {
+                "const": "input_required",
+                "required": True,
+                "decision": _RESULT_TYPE_DECISION,
+            },
+        }
+    },
+    "CallToolResponseResult": {
+        "add": {
+            "kind": "union",
+            "source": f"{UPSTREAM_NAME}#/$defs/CallToolResultResponse/properties/result",
+            "description": Block(
+                "What a `tools/call` answers: the tool's result, or a request for more input before "
+                "the call is retried (multi round-trip)."
+            ),
+            "decision": Block(
+                "Upstream inlines this `anyOf` in `CallToolResultResponse.result`. Naming it gives "
+                "`tools/call` a result type that other modules can extend (the Tasks extension adds "
+                "`CreateTaskResult`)."
+            ),
+            "discriminator": "resultType",
+            "variants": FlowList(["CallToolResult", "InputRequiredResult"]),
+        }
+    },
 }
 
 # Conditions every request shares, documented upstream on RequestMetaObject and
 # HeaderMismatchError.
 _REQUEST_ERRORS = [
-    {"error": "UnsupportedProtocolVersion",
-     "condition": "The request's `io.modelcontextprotocol/protocolVersion` is unknown to the "
-                  "server or unsupported."},
-    {"error": "HeaderMismatch",
-     "condition": "Streamable HTTP: a routing header does not match the body, or a required "
-                  "header is missing or malformed."},
+    {
+        "error": "UnsupportedProtocolVersion",
+        "condition": "The request's `io.modelcontextprotocol/protocolVersion` is unknown to the "
+        "server or unsupported.",
+    },
+    {
+        "error": "HeaderMismatch",
+        "condition": "Streamable HTTP: a routing header does not match the body, or a required "
+        "header is missing or malformed.",
+    },
 ]
 
 METHODS = {
     "tools/call": {
-        "kind": "request", "direction": "client-to-server",
-        "params": "CallToolRequestParams", "result": "CallToolResponseResult",
-        "message": "CallToolRequest", "response": "CallToolResultResponse",
+        "kind": "request",
+        "direction": "client-to-server",
+        "params": "CallToolRequestParams",
+        "result": "CallToolResponseResult",
+        "message": "CallToolRequest",
+        "response": "CallToolResultResponse",
         "routing_field": "name",
         "source": f"{UPSTREAM_NAME}#/$defs/CallToolRequest",
         "description": "Used by the client to invoke a tool provided by the server.",
         "errors": [
             {"error": "InvalidParams", "condition": "Unknown tool name or invalid tool arguments."},
-            {"error": "MethodNotFound",
-             "condition": "The server did not advertise the `tools` capability."},
-            {"error": "MissingRequiredClientCapability",
-             "condition": "Processing the call requires a capability the client did not declare "
-                          "in the request's `clientCapabilities`."},
+            {
+                "error": "MethodNotFound",
+                "condition": "The server did not advertise the `tools` capability.",
+            },
+            {
+                "error": "MissingRequiredClientCapability",
+                "condition": "Processing the call requires a capability the client did not declare "
+                "in the request's `clientCapabilities`.",
+            },
             *_REQUEST_ERRORS,
         ],
     },
     "subscriptions/listen": {
-        "kind": "request", "direction": "client-to-server",
-        "params": "SubscriptionsListenRequestParams", "result": "SubscriptionsListenResult",
+        "kind": "request",
+        "direction": "client-to-server",
+        "params": "SubscriptionsListenRequestParams",
+        "result": "SubscriptionsListenResult",
         "source": f"{UPSTREAM_NAME}#/$defs/SubscriptionsListenRequest",
         "description": "Opens a long-lived channel for notifications outside any one request; "
-                       "answered only when the server ends the subscription.",
+        "answered only when the server ends the subscription.",
         "errors": list(_REQUEST_ERRORS),
     },
     "notifications/subscriptions/acknowledged": {
-        "kind": "notification", "direction": "server-to-client",
+        "kind": "notification",
+        "direction": "server-to-client",
         "params": "SubscriptionsAcknowledgedNotificationParams",
         "message": "SubscriptionsAcknowledgedNotification",
         "source": f"{UPSTREAM_NAME}#/$defs/SubscriptionsAcknowledgedNotification",
         "description": "Sent by the server to acknowledge a `subscriptions/listen` subscription "
-                       "and report the notification types it agreed to honor.",
+        "and report the notification types it agreed to honor.",
     },
     "server/discover": {
-        "kind": "request", "direction": "client-to-server",
-        "params": "RequestParams", "result": "DiscoverResult", "message": "DiscoverRequest",
+        "kind": "request",
+        "direction": "client-to-server",
+        "params": "RequestParams",
+        "result": "DiscoverResult",
+        "message": "DiscoverRequest",
         "source": f"{UPSTREAM_NAME}#/$defs/DiscoverRequest",
         "description": "Asks the server for its supported protocol versions, capabilities and "
-                       "other metadata.",
+        "other metadata.",
         "errors": list(_REQUEST_ERRORS),
     },
 }
 
-# Upstream defines codes and descriptions, never message texts: the standard ones are JSON-RPC
-# 2.0's, the MCP ones spell out the code's constant name.
-_JSONRPC_NOTE = "Message as in JSON-RPC 2.0, section 5.1."
-_MCP_NOTE = "Upstream defines no message text; this one spells out the code's constant name ({})."
+# name: (upstream def, whose description is used; code; message; type of `data`; SEP). Upstream
+# defines no message texts: the standard ones are JSON-RPC 2.0's, the MCP ones spell out the
+# code's constant name (see `_error_note`).
 ERRORS = {
-    "ParseError": {"def": "ParseError", "code": -32700, "message": "Parse error",
-                   "note": _JSONRPC_NOTE},
-    "InvalidRequest": {"def": "InvalidRequestError", "code": -32600, "message": "Invalid Request",
-                       "note": _JSONRPC_NOTE},
-    "MethodNotFound": {"def": "MethodNotFoundError", "code": -32601,
-                       "message": "Method not found", "note": _JSONRPC_NOTE},
-    "InvalidParams": {"def": "InvalidParamsError", "code": -32602, "message": "Invalid params",
-                      "note": _JSONRPC_NOTE},
-    "InternalError": {"def": "InternalError", "code": -32603, "message": "Internal error",
-                      "note": _JSONRPC_NOTE},
-    "HeaderMismatch": {"def": "HeaderMismatchError", "code": -32020, "message": "Header mismatch",
-                       "source": f"SEP-2243; {UPSTREAM_NAME}#/$defs/HeaderMismatchError",
-                       "note": _MCP_NOTE.format("HEADER_MISMATCH")},
-    "MissingRequiredClientCapability": {
-        "def": "MissingRequiredClientCapabilityError", "code": -32021,
-        "message": "Missing required client capability",
-        "data": "MissingRequiredClientCapabilityData",
-        "note": _MCP_NOTE.format("MISSING_REQUIRED_CLIENT_CAPABILITY")},
-    "UnsupportedProtocolVersion": {
-        "def": "UnsupportedProtocolVersionError", "code": -32022,
-        "message": "Unsupported protocol version", "data": "UnsupportedProtocolVersionData",
-        "note": _MCP_NOTE.format("UNSUPPORTED_PROTOCOL_VERSION")},
+    "ParseError": ("ParseError", -32700, "Parse error", None, None),
+    "InvalidRequest": ("InvalidRequestError", -32600, "Invalid Request", None, None),
+    "MethodNotFound": ("MethodNotFoundError", -32601, "Method not found", None, None),
+    "InvalidParams": ("InvalidParamsError", -32602, "Invalid params", None, None),
+    "InternalError": ("InternalError", -32603, "Internal error", None, None),
+    "HeaderMismatch": ("HeaderMismatchError", -32020, "Header mismatch", None, "SEP-2243"),
+    "MissingRequiredClientCapability": (
+        "MissingRequiredClientCapabilityError",
+        -32021,
+        "Missing required client capability",
+        "MissingRequiredClientCapabilityData",
+        None,
+    ),
+    "UnsupportedProtocolVersion": (
+        "UnsupportedProtocolVersionError",
+        -32022,
+        "Unsupported protocol version",
+        "UnsupportedProtocolVersionData",
+        None,
+    ),
 }
 
-PRIMITIVES = {"string", "timestamp", "integer", "safe-integer", "number", "boolean", "any",
-              "object"}
+PRIMITIVES = set("string timestamp integer safe-integer number boolean any object".split())
 SAFE_INT = 2**53 - 1
 # Value constraints the format puts on a field; they cannot be expressed anywhere else.
-CONSTRAINTS = {"minimum": "minimum", "maximum": "maximum", "pattern": "pattern",
-               "minLength": "min_length", "maxLength": "max_length",
-               "minItems": "min_items", "maxItems": "max_items"}
+CONSTRAINTS = {
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "pattern": "pattern",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minItems": "min_items",
+    "maxItems": "max_items",
+}
+# Documentation only: `title` is dropped (the format has no place for it), the others are kept.
 DOC_ONLY = {"description", "format", "default", "title"}
-EXPR_KEYS = {"$ref", "type", "items", "anyOf", "allOf", "properties", "required",
-             "additionalProperties", "const", "enum"} | DOC_ONLY
+EXPR_KEYS = DOC_ONLY | set(
+    "$ref type items anyOf allOf properties required additionalProperties const enum".split()
+)
 # Key order of a field in the output, whatever produced it.
-FIELD_ORDER = ["type", "const", "required", "enum", *CONSTRAINTS.values(), "format",
-               "description", "decision"]
+FIELD_ORDER = [
+    "type",
+    "const",
+    "required",
+    "enum",
+    *CONSTRAINTS.values(),
+    "format",
+    "default",
+    "description",
+    "decision",
+]
 
 
 class Unsupported(Exception):
@@ -251,15 +291,20 @@ def _check_keys(node: dict, allowed: set[str], where: str) -> None:
 
 
 class Translator:
+    """Upstream $defs -> our named types, in one pass over the closure of ROOTS."""
+
     def __init__(self, defs: dict):
         self.defs = defs
         self.types: dict[str, dict] = {}
-        self.unions = {}  # frozenset of variant names -> union name, for anyOf reuse
+        # Variants (in upstream order) -> the union def that lists exactly them. Upstream inlines
+        # `SamplingMessageContentBlock | SamplingMessageContentBlock[]` as six anyOf members;
+        # naming the union back keeps it discriminated in generated code.
+        self.unions: dict[tuple[str, ...], str] = {}
 
     def run(self) -> dict[str, dict]:
         names = self.closure()
         for name in names:
-            schema = self.defs.get(name, {})
+            schema = self.defs[name]
             if schema.get("anyOf") and all("$ref" in v for v in schema["anyOf"]):
                 self.unions[tuple(_ref(v) for v in schema["anyOf"])] = name
         for name in names:
@@ -317,9 +362,11 @@ class Translator:
                 spec["discriminator"] = field
             spec["variants"] = FlowList(variants)
             return spec
-        if schema.get("type") == "object" and not schema.get("properties") \
-                and isinstance(schema.get("additionalProperties"), dict) \
-                and schema["additionalProperties"]:
+        if (
+            schema.get("type") == "object"
+            and not schema.get("properties")
+            and schema.get("additionalProperties")
+        ):  # a pure map, e.g. InputRequests
             return {"kind": "alias", **head, "type": self.expr(schema, ptr)}
         if schema.get("type") == "object" or "allOf" in schema:
             return {"kind": "object", **head, **self.object_body(schema, ptr)}
@@ -337,8 +384,9 @@ class Translator:
             body["extends"] = FlowList(bases)
             index, schema = parts[0]
             ptr = pointer(ptr, "allOf", str(index))
-        _check_keys(schema, {"type", "properties", "required", "additionalProperties",
-                             "description"}, ptr)
+        _check_keys(
+            schema, {"type", "properties", "required", "additionalProperties", "description"}, ptr
+        )
         extra = schema.get("additionalProperties")
         if extra is False:
             body["open"] = False
@@ -349,7 +397,9 @@ class Translator:
         for field, sub in schema.get("properties", {}).items():
             fields[field] = self.field(sub, pointer(ptr, "properties", field), field in required)
         if required - set(fields):
-            raise Unsupported(f"{ptr}: required names no property: {sorted(required - set(fields))}")
+            raise Unsupported(
+                f"{ptr}: required names no property: {sorted(required - set(fields))}"
+            )
         if fields:
             body["fields"] = fields
         return body
@@ -359,8 +409,11 @@ class Translator:
         candidates = None
         for variant in variants:
             schema = self.defs[variant]
-            consts = {f for f, s in schema.get("properties", {}).items()
-                      if "const" in s and f in schema.get("required", [])}
+            consts = {
+                f
+                for f, s in schema.get("properties", {}).items()
+                if "const" in s and f in schema.get("required", [])
+            }
             candidates = consts if candidates is None else candidates & consts
         for field in sorted(candidates or ()):
             values = [self.defs[v]["properties"][field]["const"] for v in variants]
@@ -385,8 +438,9 @@ class Translator:
         for keyword, key in CONSTRAINTS.items():
             if keyword in schema:
                 spec[key] = schema[keyword]
-        if "format" in schema:
-            spec["format"] = schema["format"]
+        for key in ("format", "default"):
+            if key in schema:
+                spec[key] = schema[key]
         if "description" in schema:
             spec["description"] = Block(schema["description"])
             return spec
@@ -403,8 +457,11 @@ class Translator:
             members = schema["anyOf"]
             refs = tuple(_ref(m) for m in members if "$ref" in m)
             named = self.unions.get(refs)
-            exprs = [self.expr(m, pointer(ptr, "anyOf", str(i)))
-                     for i, m in enumerate(members) if not (named and "$ref" in m)]
+            exprs = [
+                self.expr(m, pointer(ptr, "anyOf", str(i)))
+                for i, m in enumerate(members)
+                if not (named and "$ref" in m)
+            ]
             return " | ".join(([named] if named else []) + exprs)
         if "const" in schema or "enum" in schema:
             raise Unsupported(f"{ptr}: a const or enum is only expressible directly on a field")
@@ -435,7 +492,11 @@ class Translator:
 
 def _primitive(schema: dict, ptr: str) -> str:
     kind = schema.get("type")
-    if kind == "integer" and schema.get("minimum") == -SAFE_INT and schema.get("maximum") == SAFE_INT:
+    if (
+        kind == "integer"
+        and schema.get("minimum") == -SAFE_INT
+        and schema.get("maximum") == SAFE_INT
+    ):
         return "safe-integer"
     if kind in ("string", "integer", "number", "boolean"):
         return kind
@@ -466,38 +527,48 @@ def check_references(module: dict) -> None:
     """Refuse to write a module that names a type it does not define."""
     used: set[str] = set()
     for spec in module["types"].values():
-        for expr in (spec.get("type"), spec.get("extra"),
-                     *(f.get("type") for f in spec.get("fields", {}).values())):
+        for expr in (
+            spec.get("type"),
+            spec.get("extra"),
+            *(f.get("type") for f in spec.get("fields", {}).values()),
+        ):
             used |= _names_in(expr or "")
         used |= set(spec.get("extends", [])) | set(spec.get("variants", []))
     for spec in module["methods"].values():
-        used |= {spec["params"], spec.get("result", "string")}
+        used |= {spec[key] for key in ("params", "result") if key in spec}
     used |= {e["data"] for e in module["errors"].values() if "data" in e}
     missing = used - set(module["types"]) - PRIMITIVES
     if missing:
         raise Unsupported(f"undefined types referenced: {sorted(missing)}")
 
 
+def _error_note(name: str, code: int) -> str:
+    if -32768 <= code <= -32600:  # reserved by JSON-RPC 2.0 itself
+        return "Message as in JSON-RPC 2.0, section 5.1."
+    constant = re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+    return f"Upstream defines no message text; this one spells out the code's constant, {constant}."
+
+
 def build(upstream: dict) -> dict:
     defs = upstream["$defs"]
     errors = {}
-    for name, entry in ERRORS.items():
-        spec = {"code": entry["code"], "message": entry["message"]}
-        if "data" in entry:
-            spec["data"] = entry["data"]
-        spec["source"] = entry.get("source", f"{UPSTREAM_NAME}#/$defs/{entry['def']}")
-        spec["description"] = Block(defs[entry["def"]]["description"])
-        spec["note"] = entry["note"]
-        errors[name] = spec
-    methods = {}
-    for name, entry in METHODS.items():
-        spec = {k: v for k, v in entry.items() if k != "errors"}
-        if "errors" in entry:
-            spec["errors"] = [dict(e) for e in entry["errors"]]
-        methods[name] = spec
+    for name, (upstream_def, code, message, data, sep) in ERRORS.items():
+        source = f"{UPSTREAM_NAME}#/$defs/{upstream_def}"
+        errors[name] = {
+            "code": code,
+            "message": message,
+            **({"data": data} if data else {}),
+            "source": f"{sep}; {source}" if sep else source,
+            "description": Block(defs[upstream_def]["description"]),
+            "note": _error_note(name, code),
+        }
+    # ext-tasks' copy names the core commit it was taken from; keep that link in the provenance.
     origin = re.search(r"blob/([0-9a-f]{40})/(\S+)\.\s", upstream.get("$comment", ""))
-    copied_from = (f", itself a copy of modelcontextprotocol/modelcontextprotocol "
-                   f"`{origin[2]}` at {origin[1]}") if origin else ""
+    copied_from = ""
+    if origin:
+        copied_from = (
+            f", itself modelcontextprotocol/modelcontextprotocol `{origin[2]}` at {origin[1]}"
+        )
     module = {
         "module": "mcp-core",
         "title": "MCP core (vendored)",
@@ -510,9 +581,10 @@ def build(upstream: dict) -> dict:
             "multi round-trip input requests and responses, `tools/call`, `subscriptions/listen` "
             f"and `server/discover`. Translated from `{UPSTREAM_ORIGIN}` at {UPSTREAM_COMMIT}"
             f"{copied_from}, by `tools/vendor_mcp_core.py`. Every type records the upstream "
-            "definition it comes from; deliberate divergences carry `decision:`."),
+            "definition it comes from; deliberate divergences carry `decision:`."
+        ),
         "types": Translator(defs).run(),
-        "methods": methods,
+        "methods": METHODS,
         "errors": errors,
     }
     check_references(module)
@@ -520,6 +592,10 @@ def build(upstream: dict) -> dict:
 
 
 class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):
+        # Shared table entries (_REQUEST_ERRORS) must be written out, not as anchors.
+        return True
+
     def increase_indent(self, flow=False, indentless=False):
         # Indent list items under their key, as the hand-written modules do.
         return super().increase_indent(flow, False)
@@ -538,12 +614,15 @@ def _block(dumper: yaml.SafeDumper, text: Block):
 
 _Dumper.add_representer(Block, _block)
 _Dumper.add_representer(str, _text)
-_Dumper.add_representer(Flow, lambda d, v: d.represent_mapping(
-    "tag:yaml.org,2002:map", v.items(), flow_style=True))
-_Dumper.add_representer(FlowList, lambda d, v: d.represent_sequence(
-    "tag:yaml.org,2002:seq", v, flow_style=True))
-_Dumper.add_representer(dict, lambda d, v: d.represent_mapping(
-    "tag:yaml.org,2002:map", v.items(), flow_style=False))
+_Dumper.add_representer(
+    Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=True)
+)
+_Dumper.add_representer(
+    FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True)
+)
+_Dumper.add_representer(
+    dict, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v.items(), flow_style=False)
+)
 
 
 def render(module: dict) -> str:
@@ -552,8 +631,7 @@ def render(module: dict) -> str:
         f"# ({UPSTREAM_ORIGIN} @ {UPSTREAM_COMMIT}).\n"
         "# Do not edit by hand: edit the script's overrides, not this file, and rerun it.\n\n"
     )
-    text = header + yaml.dump(module, Dumper=_Dumper, sort_keys=False, width=88,
-                              allow_unicode=True)
+    text = header + yaml.dump(module, Dumper=_Dumper, sort_keys=False, width=88, allow_unicode=True)
     # Block scalars are only worth it if they read back exactly; PyYAML falls back silently.
     if yaml.safe_load(text) != json.loads(json.dumps(module)):
         raise Unsupported("the emitted YAML does not read back to the translated module")
@@ -563,17 +641,26 @@ def render(module: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("upstream", type=Path, help=f"path to {UPSTREAM_NAME}")
-    parser.add_argument("--out", type=Path,
-                        default=Path(__file__).resolve().parent.parent / "spec/modules/mcp-core.yaml")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the module is not what the script would write")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent / "spec/modules/mcp-core.yaml",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the module is not what the script would write",
+    )
     args = parser.parse_args(argv)
 
     raw = args.upstream.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != UPSTREAM_SHA256:
-        print(f"{args.upstream}: sha256 {digest} is not the pinned {UPSTREAM_COMMIT} schema; "
-              "update UPSTREAM_COMMIT and UPSTREAM_SHA256 together", file=sys.stderr)
+        print(
+            f"{args.upstream}: sha256 {digest} is not the pinned {UPSTREAM_COMMIT} schema; "
+            "update UPSTREAM_COMMIT and UPSTREAM_SHA256 together",
+            file=sys.stderr,
+        )
         return 2
     try:
         text = render(build(json.loads(raw)))

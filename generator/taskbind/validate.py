@@ -20,13 +20,17 @@ from .load import LocatedDict, LocatedList, RawSpec, SourceFile
 from .typeexpr import TypeExprError, parse_type
 
 INVARIANT_RULES = {
-    "immutable": "the field never changes once set",
-    "append-only": "the list only grows; entries are never removed or reordered",
+    "immutable": "the field never changes once the task exists",
+    "append-only": "the list only grows by appending; entries are never removed or reordered",
     "excludes-self": "the field never holds the task's own taskId",
-    "children-terminal-first": "a task becomes terminal only after every child is terminal",
-    "cancel-propagates": "an accepted tasks/cancel is propagated to every child",
+    "doubly-linked": "a parent lists a child exactly when the child names that parent",
+    "acyclic": "following the field never leads back to a task already visited",
     "retrievable": "every task id the field names resolves with tasks/get",
-    "no-cycles": "following the field never leads back to the starting task",
+    "within-parent-lifetime": "a child is never deleted after its parent",
+    "frozen-when-terminal": "the field no longer changes once the task is terminal",
+    "children-terminal-first": "a task becomes terminal only after every child is terminal",
+    "cancel-propagates": "an acknowledged tasks/cancel is propagated to every non-terminal child",
+    "same-result-shape": "a child's result has the shape of its parent's",
 }
 
 

@@ -44,6 +44,10 @@ def generate_models(spec: ir.Spec) -> str:
         use_union_operator=True,
         use_double_quotes=True,
         strict_nullable=True,  # required-nullable stays required; optional stays optional
+        # Optional members default to pydantic's MISSING, not None: an absent member is never
+        # dumped and an explicit null on a non-nullable member is rejected, as the schema says.
+        use_missing_sentinel=True,
+        target_pydantic_version=dcg.TargetPydanticVersion.V2_14,
         enum_field_as_literal=dcg.LiteralType.All,
         # Strict scalars: "5" is not an integer and 5 is not a string, as in the schema.
         strict_types=[StrictTypes.str, StrictTypes.int, StrictTypes.bool],
