@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -29,3 +35,81 @@ def spec_ir():
 @pytest.fixture(scope="session")
 def generated_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text("utf-8"))
+
+
+# The reference server (examples/reference_server.py) ------------------------------------------------
+
+REFERENCE_SERVER = REPO / "examples" / "reference_server.py"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_reference_server(
+    *args: str, package: str = "mcp_tasks", python_path: Path | None = None
+):
+    """Start `reference_server.py --port <free> --package <package> *args`; yield its /mcp URL.
+
+    `python_path` is where `package` lives (default: where this test process imports mcp_tasks
+    from). The server is stopped (by its pid) when the block ends; its output goes to a temporary
+    file (a pipe nobody reads could fill up and stall it) and is shown if it fails to start.
+    """
+    if python_path is None:
+        import mcp_tasks
+
+        python_path = Path(mcp_tasks.__file__).resolve().parent.parent
+    port = free_port()
+    paths = [str(python_path), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    command = [sys.executable, str(REFERENCE_SERVER), "--port", str(port)]
+    command += ["--package", package, *args]
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
+        )
+        try:
+            _wait_until_listening(process, port, log)
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_listening(process: subprocess.Popen, port: int, log, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"reference server exited with {process.returncode}:\n{log.read()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"reference server did not listen on {port} within {timeout} s")
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def reference_server_url():
+    """http://127.0.0.1:<port>/mcp of one reference server (the full build) for the whole session."""
+    with running_reference_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def core_bindings(tmp_path_factory) -> Path:
+    """A build with `--modules core`, as package `mcp_tasks_core`; returns the dir to put on sys.path."""
+    from generation import generate  # the real command line, in process
+
+    out = tmp_path_factory.mktemp("core-build")
+    generate(out, "--modules", "core", "--package", "mcp_tasks_core", "--target", "python")
+    return out / "python"

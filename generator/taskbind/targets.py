@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .emitters import python, schema
+from .emitters import docs, python, schema
 from .emitters.context import GenerationContext
 
 Emitter = Callable[[GenerationContext], dict[str, str]]
@@ -12,5 +12,6 @@ Emitter = Callable[[GenerationContext], dict[str, str]]
 TARGETS: dict[str, Emitter] = {
     "schema": schema.emit,
     "python": python.emit,
+    "docs": docs.emit,
 }
 DEFAULT_TARGETS = tuple(TARGETS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from .. import ir
 from . import python_view
@@ -22,6 +23,7 @@ _STYLES = {".py": "python", ".toml": "toml", ".md": "markdown"}
 
 
 _ROOT_CLASS = "SchemaDocument"
+_FORMAT_SETTINGS = Path(__file__).resolve().parent / "models_format"
 
 
 def generate_models(spec: ir.Spec) -> str:
@@ -55,6 +57,7 @@ def generate_models(spec: ir.Spec) -> str:
         use_field_description=True,
         disable_timestamp=True,
         formatters=[Formatter.BUILTIN],
+        settings_path=_FORMAT_SETTINGS,  # not the working directory: output must not depend on it
         base_class="PACKAGE._wire.WireModel",
         class_name=_ROOT_CLASS,
     )

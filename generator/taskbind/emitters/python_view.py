@@ -69,4 +69,10 @@ def method_views(spec: ir.Spec) -> tuple[MethodView, ...]:
 
 def build(spec: ir.Spec) -> dict[str, object]:
     """The `py` variable every Python template sees."""
-    return {"methods": method_views(spec)}
+    from . import python_client_view, python_server_view  # here: both import this module
+
+    return {
+        "methods": method_views(spec),
+        "client": python_client_view.build(spec),
+        "server": python_server_view.build(spec),
+    }

@@ -1,0 +1,233 @@
+"""Facts the Python client templates (client.py, errors.py, sdk_client.py) print.
+
+Computed once from the IR: Python annotations for request parameters and results (a union is
+returned as its variant), the client's per-request capability declaration, exception class
+names, and which optional helpers the selected modules support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import ir
+from .python_view import function_name, snake_name
+
+_PRIMITIVE_ANNOTATIONS = {
+    "string": "str",
+    "timestamp": "str",
+    "integer": "int",
+    "safe-integer": "int",
+    "number": "float",
+    "boolean": "bool",
+    "any": "Any",
+    "object": "Mapping[str, Any]",
+}
+# Names every generated client method already uses for itself.
+_RESERVED = frozenset({"self", "meta"})
+
+
+def annotation(spec: ir.Spec, expr: ir.TypeExpr) -> str:
+    """What a caller may pass for a value of `expr`: plain JSON-like values or the generated models."""
+    if isinstance(expr, ir.Primitive):
+        return _PRIMITIVE_ANNOTATIONS[expr.name]
+    if isinstance(expr, ir.ListOf):
+        return f"Sequence[{annotation(spec, expr.item)}]"
+    if isinstance(expr, ir.MapOf):
+        return f"Mapping[str, {annotation(spec, expr.value)}]"
+    if isinstance(expr, ir.UnionOf):
+        return " | ".join(dict.fromkeys(annotation(spec, option) for option in expr.options))
+    named = spec.type(expr.name)
+    if isinstance(named, ir.EnumType):
+        return "str"
+    if isinstance(named, ir.AliasType):
+        return annotation(spec, named.type)
+    if isinstance(named, ir.UnionType):
+        variants = [f"models.{v.type_name}" for v in named.variants]
+        return " | ".join([*variants, "Mapping[str, Any]"])
+    return f"models.{named.name} | Mapping[str, Any]"
+
+
+def exception_name(error: str) -> str:
+    """`InvalidParams` -> `InvalidParamsError`; `ParseError` and `InternalError` stay as they are."""
+    return error if error.endswith("Error") else f"{error}Error"
+
+
+@dataclass(frozen=True)
+class ClientParam:
+    wire_name: str
+    python_name: str
+    annotation: str  # without the `| None` an optional parameter adds
+    required: bool
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class ClientRequest:
+    name: str
+    function: str
+    summary: str
+    required: tuple[ClientParam, ...]  # positional, in spec order
+    optional: tuple[ClientParam, ...]  # keyword-only, default None (omitted from the wire)
+    returns: str  # what the method returns: the result model, or for a union its variants
+
+
+@dataclass(frozen=True)
+class ClientNotification:
+    name: str
+    handler: str  # on_<name>
+    params_model: str
+    params_annotation: str  # what the handler receives: the model, or for a union its variants
+    core: bool  # defined by mcp-core (an SDK handles it itself)
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    name: str
+    exception: str
+    code: int
+    message: str
+    description: str
+    data_model: str | None
+
+
+def _summary(text: str) -> str:
+    """The first sentence, on one line (templates wrap it)."""
+    first = " ".join(text.split()).split(". ")[0].rstrip(".")
+    return (first + ".").replace('"""', "'''") if first else ""
+
+
+def _variants(spec: ir.Spec, name: str) -> str:
+    """The annotation of a parsed `name`: a union's RootModel is unwrapped to its variant."""
+    named = spec.type(name)
+    if isinstance(named, ir.UnionType):
+        return " | ".join(f"models.{v.type_name}" for v in named.variants)
+    return f"models.{name}"
+
+
+def _param(spec: ir.Spec, field: ir.Field) -> ClientParam:
+    python = snake_name(field.wire_name)
+    python = f"{python}_" if python in _RESERVED else python
+    if field.is_const:
+        note = repr(field.const)
+        return ClientParam(
+            field.wire_name, python, f"Literal[{note}]", field.required, field.nullable
+        )
+    return ClientParam(
+        field.wire_name, python, annotation(spec, field.type), field.required, field.nullable
+    )
+
+
+def client_requests(spec: ir.Spec) -> tuple[ClientRequest, ...]:
+    views = []
+    for method in spec.requests:
+        if method.direction == "server-to-client":
+            continue
+        params: list[ClientParam] = []
+        if method.params and isinstance(spec.type(method.params), ir.ObjectType):
+            params = [
+                _param(spec, f) for f in spec.type(method.params).fields if f.wire_name != "_meta"
+            ]
+        views.append(
+            ClientRequest(
+                name=method.name,
+                function=function_name(method.name),
+                summary=_summary(method.description),
+                required=tuple(p for p in params if p.required),
+                optional=tuple(p for p in params if not p.required),
+                returns=_variants(spec, method.result),
+            )
+        )
+    return tuple(views)
+
+
+def client_notifications(spec: ir.Spec) -> tuple[ClientNotification, ...]:
+    views = []
+    for method in spec.notifications:
+        if method.direction == "client-to-server" or not method.params:
+            continue
+        views.append(
+            ClientNotification(
+                name=method.name,
+                handler=function_name(method.name),
+                params_model=f"models.{method.params}",
+                params_annotation=_variants(spec, method.params),
+                core=method.provenance.module == "mcp-core",
+            )
+        )
+    return tuple(views)
+
+
+def client_capabilities(spec: ir.Spec) -> dict[str, object]:
+    """The `clientCapabilities` a client of this build declares on every request.
+
+    Capabilities the client declares per request are extension identifiers (they contain a `/`)
+    and go under `extensions`, with an empty settings object: the spec defines no client settings.
+    """
+    extensions = {c.id: {} for c in spec.capabilities if c.client == "per-request" and "/" in c.id}
+    top_level = {
+        c.id: {} for c in spec.capabilities if c.client == "per-request" and "/" not in c.id
+    }
+    return {**top_level, **({"extensions": extensions} if extensions else {})}
+
+
+def _has_field(spec: ir.Spec, type_name: str, field: str) -> bool:
+    named = spec.type(type_name) if spec.has_type(type_name) else None
+    return isinstance(named, ir.ObjectType) and named.field(field) is not None
+
+
+def _input_task(spec: ir.Spec) -> str:
+    """The `tasks/get` result variant that carries `inputRequests`."""
+    union = spec.type("GetTaskResult") if spec.has_type("GetTaskResult") else None
+    if isinstance(union, ir.UnionType):
+        for variant in union.variants:
+            if _has_field(spec, variant.type_name, "inputRequests"):
+                return f"models.{variant.type_name}"
+    return "Any"
+
+
+def _imports(
+    requests: tuple[ClientRequest, ...], subtasks: bool, event_sources: bool
+) -> dict[str, list[str]]:
+    """What client.py imports from collections.abc and typing: exactly what it uses."""
+    annotations = " ".join(p.annotation for r in requests for p in (*r.required, *r.optional))
+    abc = {"Awaitable", "Callable", "Mapping"}
+    abc |= {"AsyncIterator", "Iterator"} if subtasks else set()
+    abc |= {"AsyncIterator"} if event_sources else set()
+    abc |= {"Sequence"} if "Sequence[" in annotations else set()
+    typing = {"Any"} | ({"Literal"} if "Literal[" in annotations else set())
+    return {"abc_imports": sorted(abc), "typing_imports": sorted(typing)}
+
+
+def build(spec: ir.Spec) -> dict[str, object]:
+    """`py.client`: everything the client-side templates print."""
+    method_names = {m.name for m in spec.methods}
+    requests = client_requests(spec)
+    subtasks = _has_field(spec, "Task", "childTaskIds")
+    event_sources = (
+        _has_field(spec, "CreateTaskResult", "eventSource") and "events/poll" in method_names
+    )
+    return {
+        **_imports(requests, subtasks, event_sources),
+        "requests": requests,
+        "notifications": client_notifications(spec),
+        "capabilities": client_capabilities(spec),
+        "errors": tuple(
+            ErrorView(
+                e.name,
+                exception_name(e.name),
+                e.code,
+                e.message,
+                _summary(e.description),
+                f"models.{e.data}" if e.data else None,
+            )
+            for e in spec.errors
+        ),
+        "input_request": (
+            _variants(spec, "InputRequest") if spec.has_type("InputRequest") else "Any"
+        ),
+        "input_task": _input_task(spec),
+        "task_state": _variants(spec, "GetTaskResult") if spec.has_type("GetTaskResult") else "Any",
+        # Optional helpers, present only when the modules that define their fields are selected.
+        "subtasks": subtasks,
+        "event_sources": event_sources,
+    }

@@ -1,0 +1,530 @@
+"""The generated runtime (mcp_tasks.store, mcp_tasks.runtime, mcp_tasks.runtime_server), for real:
+real asyncio tasks, real waiting, a fake clock only where TTLs would make a test slow."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mcp_tasks import errors, lifecycle
+from mcp_tasks.guard import TransitionRefused
+from mcp_tasks.runtime import TaskContext, TaskFailed, TaskRuntime, current_task
+from mcp_tasks.runtime_server import RuntimeTaskServer
+from mcp_tasks.server import RequestContext
+from mcp_tasks.store import TaskStore
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"  # the runtime is asyncio only
+
+
+@pytest.fixture
+async def runtime():
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        yield runtime
+
+
+async def until(predicate, timeout: float = 5.0) -> None:
+    """Wait until `predicate()` is true, failing the test after `timeout` seconds."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.005)
+
+
+async def forever(task: TaskContext):
+    await asyncio.Event().wait()
+
+
+def done(result: str = "ok"):
+    async def body(task: TaskContext):
+        return {"content": [{"type": "text", "text": result}]}
+
+    return body
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# TTL ----------------------------------------------------------------------------------------------
+
+
+def test_a_task_is_retrievable_for_its_whole_ttl_then_expires():
+    clock = FakeClock()
+    store = TaskStore(clock=clock)
+    record = store.create(ttl_ms=1000, poll_interval_ms=None)
+    clock.now += 0.999
+    assert store.get(record.task_id) is record
+    clock.now += 0.001
+    with pytest.raises(errors.InvalidParamsError, match="expired") as raised:
+        store.get(record.task_id)
+    assert raised.value.code == -32602
+    with pytest.raises(errors.InvalidParamsError, match="not found"):
+        store.get("never-existed")
+
+
+def test_ttl_null_is_unlimited_and_reaches_the_wire_as_null():
+    clock = FakeClock()
+    store = TaskStore(clock=clock)
+    record = store.create(ttl_ms=None, poll_interval_ms=None)
+    clock.now += 10 * 365 * 24 * 3600
+    assert store.get(record.task_id).to_get_result()["ttlMs"] is None
+    assert "ttlMs" in record.to_create_result() and record.to_create_result()["ttlMs"] is None
+
+
+async def test_an_expired_task_stops_running():
+    clock = FakeClock()
+    runtime = TaskRuntime(ttl_ms=50, store=TaskStore(clock=clock))
+    stopped = asyncio.Event()
+
+    async def body(task: TaskContext):
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    async with runtime.running():
+        record = runtime.start(body)
+        await asyncio.sleep(0)
+        clock.now += 0.05
+        assert runtime.store.find(record.task_id) is None
+        await asyncio.wait_for(stopped.wait(), 5)
+
+
+# Ids ----------------------------------------------------------------------------------------------
+
+
+def test_task_ids_are_unguessable_urlsafe_and_unique(monkeypatch):
+    import mcp_tasks.store as store_module
+
+    asked: list[int] = []
+    real = store_module.secrets.token_urlsafe
+    monkeypatch.setattr(store_module.secrets, "token_urlsafe", lambda n: asked.append(n) or real(n))
+    store = TaskStore()
+    ids = {store.create(ttl_ms=None, poll_interval_ms=None).task_id for _ in range(2000)}
+    assert len(ids) == 2000
+    assert asked and min(asked) * 8 >= 128  # bytes from `secrets`, at least 128 bits
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{22,}", task_id) for task_id in ids)
+
+
+# inputRequests keys -------------------------------------------------------------------------------
+
+
+async def test_input_request_keys_are_unique_over_the_tasks_life(runtime: TaskRuntime):
+    keys_seen: list[str] = []
+
+    async def body(task: TaskContext):
+        for _ in range(3):
+            await task.elicit("again?", {"type": "object"})
+        return {}
+
+    record = runtime.start(body)
+    for _ in range(3):
+        await until(lambda: record.input_requests)
+        (key,) = record.input_requests
+        keys_seen.append(key)
+        runtime.update(record.task_id, {key: {"action": "accept"}})
+    await until(lambda: record.terminal)
+    assert record.status == "completed"
+    assert len(set(keys_seen)) == 3 and record.used_keys == set(keys_seen)
+
+
+def test_an_explicit_key_is_refused_once_used():
+    store = TaskStore()
+    record = store.create(ttl_ms=None, poll_interval_ms=None)
+    store.add_input_request(record, {"method": "roots/list"}, "roots")
+    store.answer(record, "roots")
+    with pytest.raises(ValueError, match="already used"):
+        store.add_input_request(record, {"method": "roots/list"}, "roots")
+    generated = {store.add_input_request(record, {"method": "roots/list"}) for _ in range(50)}
+    assert len(generated) == 50 and "roots" not in generated
+
+
+async def test_partial_update_keeps_the_task_input_required_and_ignores_unknown_keys(
+    runtime: TaskRuntime,
+):
+    async def body(task: TaskContext):
+        first, second = await asyncio.gather(task.elicit("a?", {}), task.elicit("b?", {}))
+        return {"content": [{"type": "text", "text": f"{first['action']} {second['action']}"}]}
+
+    record = runtime.start(body)
+    await until(lambda: len(record.input_requests) == 2)
+    first, second = record.input_requests
+    runtime.update(record.task_id, {first: {"action": "accept"}, "unknown": {"ignored": True}})
+    assert record.status == "input_required" and list(record.input_requests) == [second]
+    runtime.update(record.task_id, {first: {"action": "cancel"}})  # already answered: ignored
+    runtime.update(record.task_id, {second: {"action": "decline"}})
+    await until(lambda: record.terminal)
+    assert record.result["content"][0]["text"] == "accept decline"
+
+
+# Outcomes -----------------------------------------------------------------------------------------
+
+
+async def test_body_outcomes_become_the_tasks_terminal_status(runtime: TaskRuntime):
+    async def fails(task):
+        raise TaskFailed(-32603, "boom", {"why": "test"})
+
+    async def crashes(task):
+        raise RuntimeError("bug")
+
+    completed, failed, crashed = runtime.start(done()), runtime.start(fails), runtime.start(crashes)
+    await until(lambda: completed.terminal and failed.terminal and crashed.terminal)
+    assert completed.to_get_result()["result"] == {"content": [{"type": "text", "text": "ok"}]}
+    assert failed.to_get_result()["error"] == {
+        "code": -32603,
+        "message": "boom",
+        "data": {"why": "test"},
+    }
+    assert "result" not in failed.to_get_result()
+    assert crashed.status == "failed" and crashed.error["code"] == -32603
+
+
+async def test_a_body_sees_itself_as_the_current_task(runtime: TaskRuntime):
+    seen = []
+
+    async def body(task: TaskContext):
+        seen.append(current_task() is task)
+        return {}
+
+    runtime.start(body)
+    await until(lambda: seen)
+    assert seen == [True] and current_task() is None
+
+
+async def test_cancel_is_cooperative_and_acknowledged_again_on_a_terminal_task(
+    runtime: TaskRuntime,
+):
+    record = runtime.start(forever)
+    await asyncio.sleep(0)
+    runtime.cancel(record.task_id)
+    await until(lambda: record.terminal)
+    assert record.status == "cancelled"
+    runtime.cancel(record.task_id)  # the same ack, nothing changes
+    assert record.status == "cancelled"
+
+
+async def test_closing_the_runtime_fails_unfinished_tasks():
+    runtime = TaskRuntime()
+    async with runtime.running():
+        async with runtime.running():  # nested (one per connection): the inner exit stops nothing
+            record = runtime.start(forever)
+        await asyncio.sleep(0.01)
+        assert record.status == "working"
+    assert record.status == "failed" and "stopped" in record.error["message"]
+
+
+# The lifecycle, enforced by the store -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", lifecycle.STATUSES)
+@pytest.mark.parametrize("target", lifecycle.STATUSES)
+def test_the_store_allows_exactly_the_lifecycles_transitions(source: str, target: str):
+    triggers = {t.trigger for t in lifecycle.TRANSITIONS} | {"server"}
+    store = TaskStore()
+    for trigger in triggers:
+        record = store.create(ttl_ms=None, poll_interval_ms=None)
+        record.status = source  # put it there directly: this test is about the next step
+        allowed = lifecycle.can_transition(source, target, trigger) and not lifecycle.is_terminal(
+            source
+        )
+        if allowed:
+            store.set_status(record, target, trigger=trigger)
+            assert record.status == target
+        else:
+            with pytest.raises(TransitionRefused):
+                store.set_status(record, target, trigger=trigger)
+            assert record.status == source  # refused: nothing changed
+
+
+# Steering and pausing -----------------------------------------------------------------------------
+
+
+def steerable(received: list[str], steps: int = 400):
+    async def body(task: TaskContext):
+        for _ in range(steps):
+            await asyncio.sleep(0.005)
+            received.extend(await task.checkpoint())
+        return {"content": [{"type": "text", "text": " | ".join(received)}]}
+
+    return body
+
+
+async def test_steers_queue_while_paused_and_arrive_in_order_after_resume(runtime: TaskRuntime):
+    received: list[str] = []
+    record = runtime.start(steerable(received, steps=30))
+    runtime.steer(record.task_id, "zero")
+    await until(lambda: received == ["zero"])  # delivered at the next checkpoint
+    assert runtime.pause(record.task_id).status == "paused"
+    runtime.steer(record.task_id, "one")
+    runtime.steer(record.task_id, "two")
+    await asyncio.sleep(0.1)  # the body is held at its checkpoint: nothing delivered while paused
+    assert received == ["zero"] and record.status == "paused"
+    assert runtime.resume(record.task_id).status == "working"
+    await until(lambda: record.terminal)
+    assert received == ["zero", "one", "two"]
+    assert record.result["content"][0]["text"] == "zero | one | two"
+
+
+async def test_a_body_that_finishes_while_paused_completes_only_after_resume(runtime: TaskRuntime):
+    finished = asyncio.Event()
+
+    async def body(task: TaskContext):
+        await asyncio.sleep(0.02)
+        finished.set()
+        return {"content": []}
+
+    record = runtime.start(body)
+    runtime.pause(record.task_id)
+    await finished.wait()
+    await asyncio.sleep(0.05)
+    assert record.status == "paused"  # paused -> completed is not a transition
+    runtime.resume(record.task_id)
+    await until(lambda: record.terminal)
+    assert record.status == "completed"
+
+
+async def test_pause_keeps_input_requests_and_resume_returns_to_input_required(
+    runtime: TaskRuntime,
+):
+    async def body(task: TaskContext):
+        return {"content": [{"type": "text", "text": (await task.elicit("go?", {}))["action"]}]}
+
+    record = runtime.start(body)
+    await until(lambda: record.status == "input_required")
+    keys = set(record.input_requests)
+    runtime.pause(record.task_id)
+    assert "inputRequests" not in record.to_get_result()
+    with pytest.raises(errors.InvalidParamsError):
+        runtime.update(record.task_id, {k: {"action": "accept"} for k in keys})  # paused: refused
+    assert runtime.resume(record.task_id).status == "input_required"
+    assert set(record.input_requests) == keys  # the same keys survive pause and resume
+    runtime.update(record.task_id, {k: {"action": "accept"} for k in keys})
+    await until(lambda: record.terminal)
+    assert record.result["content"][0]["text"] == "accept"
+
+
+async def test_cancel_reaches_a_paused_task(runtime: TaskRuntime):
+    record = runtime.start(steerable([]))
+    runtime.pause(record.task_id)
+    runtime.cancel(record.task_id)
+    await until(lambda: record.terminal)
+    assert record.status == "cancelled"
+
+
+# Subtasks -----------------------------------------------------------------------------------------
+
+
+def record_terminal_order(runtime: TaskRuntime) -> list[str]:
+    order: list[str] = []
+    set_status = runtime.store.set_status
+
+    def spy(record, target, **kwargs):
+        set_status(record, target, **kwargs)
+        if lifecycle.is_terminal(target):
+            order.append(record.task_id)
+
+    runtime.store.set_status = spy
+    return order
+
+
+async def test_a_parent_completes_only_after_its_children(runtime: TaskRuntime):
+    order = record_terminal_order(runtime)
+    snapshots: list[list[str]] = []
+    children: list[str] = []
+    release = asyncio.Event()
+
+    async def child(task: TaskContext):
+        await release.wait()
+        return {"content": [{"type": "text", "text": task.task_id}]}
+
+    async def parent(task: TaskContext):
+        for _ in range(3):
+            children.append(task.spawn_subtask(child))
+            snapshots.append(list(task.record.child_task_ids))
+        return {"content": [{"type": "text", "text": "parent"}]}  # returns before its children end
+
+    record = runtime.start(parent)
+    await until(lambda: len(children) == 3)
+    await asyncio.sleep(0.05)
+    assert record.status == "working"  # the body is done, its children are not
+    release.set()
+    await until(lambda: record.terminal)
+    assert record.status == "completed"
+    assert order[-1] == record.task_id and set(order[:-1]) == set(children)
+    assert record.child_task_ids == children  # in creation order
+    assert all(snapshots[i] == snapshots[-1][: i + 1] for i in range(3))  # only ever appended to
+    for child_id in children:
+        child_record = runtime.store.get(child_id)
+        assert child_record.parent_task_id == record.task_id and child_record.status == "completed"
+
+
+async def test_an_accepted_cancel_propagates_to_every_descendant(runtime: TaskRuntime):
+    order = record_terminal_order(runtime)
+    ids: dict[str, str] = {}
+
+    async def grandchild(task: TaskContext):
+        ids["grandchild"] = task.task_id
+        await asyncio.Event().wait()
+
+    async def child(task: TaskContext):
+        ids["child"] = task.task_id
+        task.spawn_subtask(grandchild)
+        await asyncio.Event().wait()
+
+    async def parent(task: TaskContext):
+        task.spawn_subtask(child)
+        await asyncio.Event().wait()
+
+    record = runtime.start(parent)
+    await until(lambda: len(ids) == 2)
+    runtime.cancel(record.task_id)
+    await until(lambda: record.terminal)
+    statuses = {name: runtime.store.get(task_id).status for name, task_id in ids.items()}
+    assert record.status == "cancelled" and statuses == {
+        "child": "cancelled",
+        "grandchild": "cancelled",
+    }
+    assert order == [ids["grandchild"], ids["child"], record.task_id]  # leaves first
+
+
+def test_the_store_refuses_a_terminal_parent_with_running_children():
+    store = TaskStore()
+    parent = store.create(ttl_ms=None, poll_interval_ms=None)
+    child = store.create(ttl_ms=None, poll_interval_ms=None, parent=parent)
+    with pytest.raises(TransitionRefused, match="subtasks"):
+        store.complete(parent, {})
+    store.complete(child, {})
+    store.complete(parent, {})
+    assert parent.status == "completed"
+    with pytest.raises(ValueError):
+        store.create(ttl_ms=None, poll_interval_ms=None, parent=parent)  # terminal: no new subtasks
+
+
+def test_a_subtask_expires_with_its_parent_whatever_its_own_ttl():
+    clock = FakeClock()
+    store = TaskStore(clock=clock)
+    parent = store.create(ttl_ms=1000, poll_interval_ms=None)
+    clock.now += 0.4
+    child = store.create(ttl_ms=None, poll_interval_ms=None, parent=parent)
+    assert child.ttl_ms == 600  # no longer than its parent stays retrievable
+    clock.now += 0.6
+    assert store.find(parent.task_id) is None and store.find(child.task_id) is None
+
+
+# Event sources ------------------------------------------------------------------------------------
+
+
+def params(model, **values):
+    return model.from_wire(values)
+
+
+async def test_the_event_stream_ends_when_the_task_becomes_terminal(runtime: TaskRuntime):
+    from mcp_tasks import models
+
+    server = RuntimeTaskServer(runtime)
+    release = asyncio.Event()
+
+    async def body(task: TaskContext):
+        for index in range(3):
+            task.emit_event({"index": index})
+            await asyncio.sleep(0.01)
+        await release.wait()
+        task.emit_event({"index": 3})
+        return {"content": []}
+
+    record = runtime.start(body, event_source=True)
+    source = record.to_create_result()["eventSource"]
+    sent: list[tuple[str, dict]] = []
+
+    async def notify(method: str, params: dict) -> None:
+        sent.append((method, params))
+
+    request = params(
+        models.StreamEventsRequestParams,
+        name=source["name"],
+        arguments=source["input"],
+        cursor=source["initialCursor"],
+    )
+    stream = asyncio.create_task(
+        server.stream_event(request, RequestContext("events/stream", 7, notify=notify))
+    )
+    await until(lambda: len(sent) == 4)
+    assert not stream.done()  # the task still runs: the stream stays open
+    release.set()
+    final = await asyncio.wait_for(stream, 5)
+    assert record.status == "completed" and final == {"resultType": "complete"}
+    methods = [method for method, _ in sent]
+    assert methods == ["notifications/events/active"] + ["notifications/events/event"] * 4
+    assert [p["data"]["index"] for _, p in sent[1:]] == [0, 1, 2, 3]
+    assert [p["cursor"] for _, p in sent[1:]] == ["1", "2", "3", "4"]
+    assert all(p["_meta"] == {"io.modelcontextprotocol/subscriptionId": 7} for _, p in sent)
+
+
+async def test_polling_resumes_from_a_cursor_and_long_polls(runtime: TaskRuntime):
+    from mcp_tasks import models
+
+    server = RuntimeTaskServer(runtime)
+    gate = asyncio.Event()
+
+    async def body(task: TaskContext):
+        task.emit_event({"n": 1})
+        await gate.wait()
+        task.emit_event({"n": 2})
+        return {}
+
+    record = runtime.start(body, event_source=True)
+    await until(lambda: record.events)
+    context = RequestContext("events/poll")
+    poll = lambda **v: server.poll_event(
+        params(
+            models.PollEventsRequestParams,
+            name="task.events",
+            arguments={"taskId": record.task_id},
+            **v,
+        ),
+        context,
+    )  # noqa: E731
+    first = await poll(cursor="0")
+    assert [e["data"] for e in first["events"]] == [{"n": 1}] and first["cursor"] == "1"
+    waiting = asyncio.create_task(poll(cursor="1", timeoutMs=5000))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()  # held open until an event arrives
+    gate.set()
+    second = await asyncio.wait_for(waiting, 5)
+    assert [e["data"] for e in second["events"]] == [{"n": 2}] and second["cursor"] == "2"
+    with pytest.raises(errors.EventsNotFoundError):
+        await server.poll_event(
+            params(
+                models.PollEventsRequestParams, name="other", arguments={"taskId": record.task_id}
+            ),
+            context,
+        )
+
+
+# Dependencies -------------------------------------------------------------------------------------
+
+
+def test_the_runtime_and_the_dispatcher_need_pydantic_only():
+    """Only sdk_server imports `mcp`; everything else of the server side runs on pydantic alone."""
+    import mcp_tasks
+
+    code = (
+        "import sys; import mcp_tasks.runtime_server, mcp_tasks.server, mcp_tasks.store, mcp_tasks.guard; "
+        "assert not {'mcp', 'mcp_types', 'anyio'} & set(sys.modules), sorted(m for m in sys.modules if 'mcp' in m)"
+    )
+    path = str(Path(mcp_tasks.__file__).parent.parent)
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": path})
