@@ -20,7 +20,12 @@ def run(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.Com
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    # Importing the generated package in other tests leaves __pycache__ behind; it is not output.
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".egg-info")
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Vendor the core MCP types the Tasks extension builds on into spec/modules/mcp-core.yaml.
 
-    .venv/bin/python tools/vendor_mcp_core.py UPSTREAM_JSON [--out PATH] [--check]
+    .venv/bin/python tools/vendor_mcp_core.py [UPSTREAM_JSON] [--out PATH] [--check]
 
-UPSTREAM_JSON is ext-tasks' copy of the core draft schema (schema/draft/spec.schema.json at
-UPSTREAM_COMMIT); its hash is pinned so that the provenance written into the module cannot lie.
+UPSTREAM_JSON (default tests/upstream/mcp-core-draft.schema.json) is ext-tasks' copy of the core
+draft schema (schema/draft/spec.schema.json at UPSTREAM_COMMIT); its hash is pinned so that the
+provenance written into the module cannot lie.
 
 The translation is mechanical so that a schema update is a rerun, not a review of hand edits:
 the closure of ROOTS is translated def by def; inline objects get the names in INLINE_NAMES (an
@@ -261,7 +262,7 @@ DOC_ONLY = {"description", "format", "default", "title"}
 EXPR_KEYS = DOC_ONLY | set(
     "$ref type items anyOf allOf properties required additionalProperties const enum".split()
 )
-# Key order of a field in the output, whatever produced it.
+# Key order of a field in the output, whatever produced it (other keys follow).
 FIELD_ORDER = [
     "type",
     "const",
@@ -319,7 +320,10 @@ class Translator:
                     spec.pop("type", None)
                     spec.pop("enum", None)
                 spec.update(patch)
-                fields[field] = {k: spec[k] for k in FIELD_ORDER if k in spec}
+                order = [k for k in FIELD_ORDER if k in spec] + [
+                    k for k in spec if k not in FIELD_ORDER
+                ]
+                fields[field] = {k: spec[k] for k in order}
         return dict(sorted(self.types.items()))
 
     def closure(self) -> list[str]:
@@ -640,12 +644,11 @@ def render(module: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("upstream", type=Path, help=f"path to {UPSTREAM_NAME}")
+    repo = Path(__file__).resolve().parent.parent
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path(__file__).resolve().parent.parent / "spec/modules/mcp-core.yaml",
+        "upstream", type=Path, nargs="?", default=repo / "tests/upstream" / UPSTREAM_NAME
     )
+    parser.add_argument("--out", type=Path, default=repo / "spec/modules/mcp-core.yaml")
     parser.add_argument(
         "--check",
         action="store_true",

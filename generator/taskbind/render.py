@@ -10,6 +10,11 @@ import jinja2
 
 from .resources import bundled_templates
 
+# The version of the template context (templates/CONTEXT.md): every variable, attribute and filter a
+# template can use. A change that removes or renames any of them bumps the major number; adding
+# one bumps the minor. Templates see it as `template_api_version`, so that an override can check it.
+TEMPLATE_API_VERSION = "1.0"
+
 
 def pyrepr(value: Any) -> str:
     """A Python literal for a JSON scalar, string or tuple: text from the spec lands literally."""
@@ -36,4 +41,5 @@ def make_environment(overrides: Path | None = None) -> jinja2.Environment:
     )
     env.filters["py"] = pyrepr
     env.filters["json"] = jsonify
+    env.globals["template_api_version"] = TEMPLATE_API_VERSION
     return env

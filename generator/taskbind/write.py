@@ -60,8 +60,20 @@ def plan(out: Path, files: dict[str, str], inputs: dict[str, str]) -> Plan:
             same = False
         (result.unchanged if same else result.written).append(path)
     previous = read_manifest(out).get("files", {})
-    result.removed = sorted(p for p in previous if p not in files and (out / p).is_file())
+    result.removed = sorted(p for p in previous if p not in files and _owned(out, p))
     return result
+
+
+def _owned(out: Path, relative: str) -> bool:
+    """Whether a manifest entry names a file taskbind can have written: one inside `out`. The
+    manifest is committed with the output, so an edited entry must not make generate delete a file
+    elsewhere (`../x`, `/x`, or a path through a symlink leading out)."""
+    target = out / relative
+    try:
+        inside = target.resolve().is_relative_to(out.resolve())
+    except (OSError, ValueError):
+        return False
+    return inside and not Path(relative).is_absolute() and target.is_file()
 
 
 def unified_diff(result: Plan) -> str:

@@ -11,6 +11,17 @@ output refer to them. Each rule belongs to exactly one category, as in buf:
 
 `--level wire` counts WIRE changes as breaking; `--level source` (the default, the stricter one)
 counts WIRE and SOURCE, as buf's stricter levels include the looser ones.
+
+Choices worth knowing:
+- A removed named type is SOURCE: a type is a name in the bindings; where it was used on the wire,
+  the field, method or variant that used it reports its own WIRE change.
+- A removed field is WIRE even when it was optional: old senders still send it (a closed object
+  rejects it) and old receivers lose what it meant.
+- An added enum value, union variant or status is NONE, as in buf: receivers must tolerate values
+  they do not know (the extension's own rule for `paused`); a closed enum in old code is that
+  code's problem, not the spec's.
+- A required field becoming optional, or a field becoming nullable, is WIRE: old receivers rely on
+  the value being there.
 """
 
 from __future__ import annotations
@@ -18,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .diagnostics import Location
+from ..diagnostics import Location
 
 Category = Literal["WIRE", "SOURCE", "NONE"]
 Level = Literal["wire", "source"]
@@ -35,6 +46,7 @@ class Rule:
     summary: str
 
 
+# fmt: off
 _RULES = (
     # methods
     Rule("method-removed", "WIRE", "A method or notification was removed."),
@@ -44,6 +56,7 @@ _RULES = (
     Rule("method-params-changed", "WIRE", "The params type of a method is another type."),
     Rule("method-params-made-required", "WIRE", "A method's params may no longer be omitted."),
     Rule("method-result-changed", "WIRE", "The result type of a request is another type."),
+    Rule("method-type-renamed", "SOURCE", "A method's params or result is another named type of the same shape."),
     Rule("method-envelope-renamed", "SOURCE", "The generated message or response type of a method has a new name."),
     Rule("method-capability-changed", "WIRE", "A method is gated by a (different) client capability."),
     Rule("method-capability-dropped", "NONE", "A method is no longer gated by a client capability."),
@@ -54,7 +67,7 @@ _RULES = (
     Rule("method-error-added", "NONE", "A method lists a new error condition."),
     Rule("removed-method-code-changed", "WIRE", "A removed method must be refused with another error code."),
     # named types
-    Rule("type-removed", "SOURCE", "A named type was removed (its uses are reported on their own)."),
+    Rule("type-removed", "SOURCE", "A named type was removed."),
     Rule("type-renamed", "SOURCE", "A named type has a new name and the same shape."),
     Rule("type-added", "NONE", "A named type was added."),
     Rule("type-kind-changed", "WIRE", "A named type changed kind (object, enum, union, alias)."),
@@ -103,6 +116,7 @@ _RULES = (
     Rule("transition-added", "NONE", "A lifecycle transition was added."),
     Rule("refusal-code-changed", "WIRE", "The error code for a method a status refuses changed."),
 )
+# fmt: on
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 
@@ -128,10 +142,46 @@ class Change:
     @property
     def message(self) -> str:
         summary = RULES[self.rule].summary.rstrip(".")
-        if self.old is not None and self.new is not None:
-            return f"{self.element}: {summary} ({self.old} -> {self.new})"
-        if self.old is not None:
-            return f"{self.element}: {summary} (was {self.old})"
-        if self.new is not None:
-            return f"{self.element}: {summary} ({self.new})"
+        # Leave out a value that only repeats the element (a transition's old value is itself).
+        old = self.old if self.old not in (None, self.element) else None
+        new = self.new if self.new not in (None, self.element) else None
+        if old is not None and new is not None:
+            return f"{self.element}: {summary} ({old} -> {new})"
+        if old is not None:
+            return f"{self.element}: {summary} (was {old})"
+        if new is not None:
+            return f"{self.element}: {summary} ({new})"
         return f"{self.element}: {summary}"
+
+
+class Reporter:
+    """Collects changes, once each: an inherited field shows up in every subtype, and a rule
+    reached from several of them must still be reported once."""
+
+    def __init__(self) -> None:
+        self.changes: list[Change] = []
+        self._seen: set[tuple] = set()
+
+    def __call__(
+        self,
+        rule: str,
+        element: str,
+        old: object = None,
+        new: object = None,
+        *,
+        at: Location | None = None,
+        old_at: Location | None = None,
+    ) -> None:
+        """Record one change; `at` is a location in the new spec, `old_at` one in the old (used
+        when the new spec has nothing to point at)."""
+        assert rule in RULES, rule
+        old_text = None if old is None else str(old)
+        new_text = None if new is None else str(new)
+        key = (rule, element, old_text, new_text)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        side = "new" if at is not None else "old"
+        self.changes.append(
+            Change(rule, element, old_text, new_text, at if at is not None else old_at, side)
+        )

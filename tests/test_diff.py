@@ -1,0 +1,227 @@
+"""`taskbind diff` through the real command line: one spec pair per rule (diff_cases.py), the
+acceptance scenarios, levels, formats, bad input, and comparing against a git ref.
+
+Each rule case asserts the exact set of rules reported, the category of the rule under test and the
+exit code (0: nothing breaking at the default level, source; 1: something).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from diff_cases import CASES, SPARE_TYPE, Case, Edit, in_module, on_field, on_type, setter
+from specedit import copy_spec, edit_module, remove_method, rename_everywhere
+from taskbind.cli import app
+from taskbind.diff import RULES
+
+runner = CliRunner()
+
+
+def run_diff(*args: object):
+    return runner.invoke(app, ["diff", *map(str, args)])
+
+
+def diff_json(old: Path, new: Path, *extra: str) -> tuple[int, dict]:
+    result = run_diff(old, new, "--format", "json", *extra)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def base_spec(tmp_path_factory) -> Path:
+    return copy_spec(tmp_path_factory.mktemp("diff") / "base", examples=False)
+
+
+def make_side(base: Path, destination: Path, edit: Edit | None) -> Path:
+    if edit is None:
+        return base
+    shutil.copytree(base, destination)
+    edit(destination)
+    return destination
+
+
+def test_every_rule_has_a_case():
+    assert sorted(c.rule for c in CASES) == sorted(RULES)
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c.rule for c in CASES])
+def test_rule(c: Case, base_spec: Path, tmp_path: Path):
+    old = make_side(base_spec, tmp_path / "old", c.old)
+    new = make_side(base_spec, tmp_path / "new", c.new)
+    exit_code, report = diff_json(old, new)
+    reported = {change["rule"] for change in report["changes"]}
+    assert reported == c.rules, json.dumps(report["changes"], indent=1)
+    categories = {change["category"] for change in report["changes"] if change["rule"] == c.rule}
+    assert categories == {c.category} == {RULES[c.rule].category}
+    assert exit_code == c.exit_code, report["summary"]
+    assert report["breaking"] is (exit_code == 1)
+
+
+# -- the acceptance scenarios -----------------------------------------------------------------------
+
+
+def test_removing_tasks_pause_exits_1_naming_the_method(tmp_path: Path):
+    old = copy_spec(tmp_path / "old")
+    new = copy_spec(tmp_path / "new")
+    remove_method(new, "tasks/pause")
+    result = run_diff(old, new)
+    assert result.exit_code == 1, result.output
+    assert "breaking WIRE method-removed: method tasks/pause" in result.stdout
+
+
+def test_adding_an_optional_field_exits_0_and_reports_it_as_non_breaking(tmp_path: Path):
+    old = copy_spec(tmp_path / "old", examples=False)
+    new = copy_spec(tmp_path / "new", examples=False)
+    on_type("core", "Task", lambda t: t["fields"].update({"owner": {"type": "string"}}))(new)
+    result = run_diff(old, new)
+    assert result.exit_code == 0, result.output
+    assert "ok NONE optional-field-added: field Task.owner" in result.stdout
+    assert "0 breaking change(s)" in result.stdout
+
+
+def test_json_output_parses_and_lists_rule_ids(base_spec: Path, tmp_path: Path):
+    new = make_side(base_spec, tmp_path / "new", lambda spec: remove_method(spec, "tasks/pause"))
+    exit_code, report = diff_json(base_spec, new)
+    assert exit_code == 1 and report["breaking"] is True and report["level"] == "source"
+    rules = [change["rule"] for change in report["changes"]]
+    assert "method-removed" in rules and all(rule in RULES for rule in rules)
+    removed = next(c for c in report["changes"] if c["rule"] == "method-removed")
+    assert removed["element"] == "method tasks/pause" and removed["category"] == "WIRE"
+    assert removed["file"].endswith("modules/interaction.yaml") and removed["line"] > 1
+
+
+# -- levels, formats, inputs ------------------------------------------------------------------------
+
+
+def test_level_wire_lets_a_source_break_through(base_spec: Path, tmp_path: Path):
+    new = make_side(
+        base_spec,
+        tmp_path / "new",
+        lambda spec: rename_everywhere(spec, "TaskSteerResult", "SteerTaskResult"),
+    )
+    assert run_diff(base_spec, new, "--level", "source").exit_code == 1
+    result = run_diff(base_spec, new, "--level", "wire")
+    assert result.exit_code == 0, result.output
+    assert "ok SOURCE type-renamed: type SteerTaskResult" in result.stdout
+
+
+def test_identical_and_reformatted_specs_report_nothing(base_spec: Path, tmp_path: Path):
+    """YAML re-dumped (comments gone, quoting and layout changed) is the same spec."""
+
+    def redump(spec: Path) -> None:
+        for module in ("mcp-core", "core", "interaction", "subtasks", "event-sources"):
+            edit_module(spec, module, lambda doc: None)
+
+    new = make_side(base_spec, tmp_path / "new", redump)
+    result = run_diff(base_spec, new)
+    assert result.exit_code == 0 and result.stdout == "no changes\n"
+
+
+def test_github_annotations_point_into_the_new_spec(base_spec: Path, tmp_path: Path, monkeypatch):
+    new = make_side(base_spec, tmp_path / "new", on_field("ttlMs", setter(nullable=False)))
+    monkeypatch.chdir(tmp_path)
+    result = run_diff(base_spec, new, "--format", "github")
+    assert result.exit_code == 1
+    line = next(line for line in result.stdout.splitlines() if "field-made-non-nullable" in line)
+    assert line.startswith("::error file=new/modules/core.yaml,line=")
+    number = int(line.split("line=")[1].split(",")[0])
+    # a field's location is its body's: the line of its key, or the next one for a block mapping
+    lines = (new / "modules" / "core.yaml").read_text().splitlines()
+    assert "ttlMs:" in lines[number - 1] or "ttlMs:" in lines[number - 2]
+    assert "::field Task.ttlMs: A nullable field no longer accepts null" in line
+
+
+def test_github_annotations_use_notice_for_additions(base_spec: Path, tmp_path: Path):
+    new = make_side(
+        base_spec, tmp_path / "new", in_module("core", lambda doc: doc["types"].update(SPARE_TYPE))
+    )
+    result = run_diff(base_spec, new, "--format", "github")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("::notice file=")
+
+
+def test_invalid_spec_exits_2_with_located_errors(base_spec: Path, tmp_path: Path):
+    new = make_side(base_spec, tmp_path / "new", on_field("ttlMs", setter(type="NoSuchType")))
+    result = run_diff(base_spec, new)
+    assert result.exit_code == 2
+    assert "in the new spec" in result.stderr and "modules/core.yaml:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["only-one"], ["/nonexistent/a", "/nonexistent/b"], ["--level", "file", ".", "."]]
+)
+def test_bad_arguments_exit_2(args):
+    assert runner.invoke(app, ["diff", *args]).exit_code == 2
+
+
+def test_list_rules_names_every_rule():
+    result = runner.invoke(app, ["diff", "--list-rules"])
+    assert result.exit_code == 0
+    assert [line.split()[:2] for line in result.stdout.splitlines()] == [
+        [r.id, r.category] for r in RULES.values()
+    ]
+
+
+# -- against a git ref ------------------------------------------------------------------------------
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch) -> Path:
+    """A git repository whose committed spec is the real one, at spec/, with a [tool.taskbind]."""
+    copy_spec(tmp_path / "spec", examples=False)
+    (tmp_path / "pyproject.toml").write_text('[tool.taskbind]\nspec = "spec"\n')
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "spec")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_against_a_ref_compares_the_configured_spec_with_itself_there(repo: Path):
+    remove_method(repo / "spec", "tasks/pause")
+    result = run_diff("--against", "HEAD")
+    assert result.exit_code == 1, result.output
+    assert "method tasks/pause" in result.stdout
+    # the removed element is located in the working-tree path of the file it was removed from
+    assert "spec/modules/interaction.yaml:" in result.stdout
+    assert run_diff("--against", "HEAD", "spec").exit_code == 1  # the same, naming the spec
+
+
+def test_against_a_ref_from_a_subdirectory(repo: Path, monkeypatch):
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    result = run_diff("--against", "HEAD")
+    assert result.exit_code == 0 and result.stdout == "no changes\n"
+
+
+@pytest.mark.parametrize("ref", ["no-such-ref", "HEAD~5", "--help"])
+def test_against_an_unknown_ref_exits_2(repo: Path, ref: str):
+    result = run_diff(f"--against={ref}")
+    assert result.exit_code == 2
+    assert "unknown git ref" in result.stderr
+
+
+def test_against_a_ref_without_the_spec_exits_2(repo: Path):
+    shutil.copytree(repo / "spec", repo / "spec2")
+    result = run_diff("--against", "HEAD", "spec2")
+    assert result.exit_code == 2 and "spec2/ does not exist at HEAD" in result.stderr
+
+
+def test_against_outside_a_repository_exits_2(base_spec: Path):
+    result = run_diff("--against", "HEAD", base_spec)
+    assert result.exit_code == 2 and "not in a git repository" in result.stderr
