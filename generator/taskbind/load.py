@@ -44,10 +44,9 @@ class LocatedList(list):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One spec file: where it lives (relative to the spec root), its bytes' hash and its document."""
+    """One spec file: where it lives (relative to the spec root) and its document."""
 
     path: str
-    sha256: str
     document: Any
 
 
@@ -61,10 +60,6 @@ class RawSpec:
     examples: dict[str, SourceFile]
     # Problems that do not stop loading (duplicate keys): validate reports them with the rest.
     problems: tuple[Diagnostic, ...] = ()
-
-    @property
-    def files(self) -> list[SourceFile]:
-        return [self.manifest, *self.modules.values(), *self.examples.values()]
 
     @property
     def sha256(self) -> str:
@@ -147,12 +142,11 @@ _SCALARS = yaml.constructor.SafeConstructor()
 def load_yaml(root: Path, relative: str) -> tuple[SourceFile, list[Diagnostic]]:
     """Load one YAML file. Syntax errors and duplicate keys come back as located diagnostics."""
     data = (root / relative).read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
     problems: list[Diagnostic] = []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return SourceFile(relative, sha, None), [
+        return SourceFile(relative, None), [
             Diagnostic(Location(relative, 1, 1), f"not UTF-8: {exc.reason}")
         ]
     try:
@@ -160,9 +154,9 @@ def load_yaml(root: Path, relative: str) -> tuple[SourceFile, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(relative, mark.line + 1, mark.column + 1) if mark else Location(relative, 1, 1)
-        return SourceFile(relative, sha, None), [Diagnostic(where, f"YAML syntax: {exc.problem}")]
+        return SourceFile(relative, None), [Diagnostic(where, f"YAML syntax: {exc.problem}")]
     document = _construct(relative, node, problems) if node is not None else None
-    return SourceFile(relative, sha, document), problems
+    return SourceFile(relative, document), problems
 
 
 def load_spec(root: Path) -> RawSpec:

@@ -12,7 +12,7 @@ from . import ir
 from .diagnostics import Diagnostic, Location, SpecError
 from .load import LocatedDict, RawSpec
 from .typeexpr import parse_type
-from .validate import envelope_name, response_name
+from .naming import envelope_name, response_name
 
 _CONSTRAINT_KEYS = ("minimum", "maximum", "pattern", "min_length", "max_length", "min_items", "max_items")
 

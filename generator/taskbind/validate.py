@@ -17,6 +17,7 @@ import jsonschema
 from .diagnostics import Diagnostic, Location
 from .ir import referenced_names
 from .load import LocatedDict, LocatedList, RawSpec, SourceFile
+from .naming import envelope_name, response_name
 from .typeexpr import TypeExprError, parse_type
 
 INVARIANT_RULES = {
@@ -233,7 +234,8 @@ class _Checker:
                         if self._kind(base) != "object":
                             self.error(body["extends"].where(i), f"{name} extends {base!r}, which is not an object")
                 self._check_extends_cycle(name, where)
-                self._check_fields(body.get("fields", LocatedDict()), module, name) if "fields" in body else None
+                if "fields" in body:
+                    self._check_fields(body["fields"], module, name)
                 if "extra" in body:
                     self._check_expr(body["extra"], module, body.where("extra"), f"{name} extra")
                     if body.get("open") is False:
@@ -516,18 +518,6 @@ class _Checker:
         self.check_invariants()
         self.check_examples()
         return self.diagnostics
-
-
-def envelope_name(method: str, body: Any) -> str:
-    """The JSON-RPC envelope type of a method: explicit, or the params name without "Params"."""
-    if body.get("message"):
-        return body["message"]
-    params = body.get("params") or ""
-    return params[: -len("Params")] if params.endswith("Params") else params + "Message"
-
-
-def response_name(body: Any) -> str:
-    return body.get("response") or f"{body['result']}Response"
 
 
 def validate(raw: RawSpec) -> list[Diagnostic]:
