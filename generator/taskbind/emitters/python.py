@@ -76,9 +76,22 @@ def _tidy_models(code: str) -> str:
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
-def _templates_in(context: GenerationContext, folder: str) -> list[str]:
+def _templates_in(context: GenerationContext, folder: str, suffix: str) -> list[str]:
     prefix = folder + "/"
-    return sorted(name for name in context.templates.list_templates(extensions=["j2"]) if name.startswith(prefix))
+    return sorted(
+        name
+        for name in context.templates.list_templates(extensions=[suffix])
+        if name.startswith(prefix)
+    )
+
+
+def _verbatim(context: GenerationContext, name: str) -> str:
+    """A hand-written `.py` file of the package, copied as it is (behind the header line).
+
+    Code that does not depend on the spec lives as real Python, so that ruff and mypy see it where
+    it is written; it reads what the spec decides from the generated modules beside it."""
+    source, _, _ = context.templates.loader.get_source(context.templates, name)
+    return f"{context.header_line('python')}\n{source}"
 
 
 def _style(output: str) -> str:
@@ -93,7 +106,9 @@ def emit(context: GenerationContext) -> dict[str, str]:
     files[f"python/{package}/models.py"] = f"{context.header_line('python')}\n\n{models}"
     files[f"python/{package}/py.typed"] = context.header_line("python") + "\n"
     for folder, destination in ((PACKAGE_DIR, f"python/{package}"), (PROJECT_DIR, "python")):
-        for template in _templates_in(context, folder):
+        for template in _templates_in(context, folder, "j2"):
             output = template[len(folder) + 1 : -len(".j2")]
             files[f"{destination}/{output}"] = context.render(template, _style(output), py=view)
+        for source in _templates_in(context, folder, "py"):
+            files[f"{destination}/{source[len(folder) + 1 :]}"] = _verbatim(context, source)
     return files

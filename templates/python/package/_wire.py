@@ -1,4 +1,3 @@
-{{ header }}
 """The base of every generated model: parse from and dump to the exact wire JSON."""
 
 from __future__ import annotations
