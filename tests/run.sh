@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip
-.venv/bin/pip install -q -e '.[test]' -e generated/python
+.venv/bin/pip install -q -e '.[test]' -e 'generated/python[sdk]'
 # The docs test drives Debian's Chromium headless; the conformance and docs tests need Node packages.
 if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
