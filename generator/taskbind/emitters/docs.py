@@ -5,11 +5,14 @@
     docs/pages/index.md             the extension, its modules, capability negotiation
     docs/pages/lifecycle.md         state diagram, statuses, transitions, accepted methods
     docs/pages/errors.md            every error code across modules
+    docs/pages/howto/server.md      how-to: build a task server on the official SDK (runnable code)
+    docs/pages/howto/client.md      how-to: build a task client on the official SDK (runnable code)
     docs/pages/reference/<m>.md     methods and notifications of module m, with their examples
     docs/pages/types/<m>.md         every named type of module m, one heading (anchor) each
 
 This module builds the index and error pages and assembles the target; docs_reference builds the
-module and type pages, docs_lifecycle the lifecycle page, docs_common the links, rows and examples
+module and type pages, docs_lifecycle the lifecycle page, docs_howto what the how-to pages show,
+docs_common the links, rows and examples
 they share, markdown the escaping. Every table cell, link and diagram line is computed in Python;
 templates only print. Spec text is Markdown: paragraphs print it as written (raw HTML excepted),
 table cells get a table-safe form. Anchors are the slugs python-markdown's toc and GitHub both
@@ -39,6 +42,7 @@ from .docs_common import (
     type_table,
     types_page,
 )
+from .docs_howto import CLIENT_PAGE, SERVER_PAGE, has_howto, howto_view
 from .docs_lifecycle import lifecycle_page
 from .docs_reference import module_page, type_sections
 from .markdown import code, escape_text
@@ -183,6 +187,7 @@ def nav(spec: ir.Spec) -> dict[str, object]:
         "reference": tuple((json.dumps(m.name), reference_page(m.name)) for m in spec.modules),
         "types": tuple((json.dumps(name), types_page(name)) for name in modules_with_types(spec)),
         "has_lifecycle": spec.lifecycle is not None,
+        "howto": (SERVER_PAGE, CLIENT_PAGE) if has_howto(spec) else (),
         "mermaid_script": MERMAID_SCRIPT,
         "stylesheet": STYLESHEET,
     }
@@ -206,6 +211,10 @@ def emit(context: GenerationContext) -> dict[str, str]:
         page = lifecycle_page(spec)
         files[f"{PAGES}/lifecycle.md"] = context.render("docs/lifecycle.md.j2", md, page=page)
         files["docs/lifecycle.mmd"] = f"%% {context.header_text}\n{page.diagram}"
+    if has_howto(spec):
+        howto = howto_view(spec)
+        files[f"{PAGES}/{SERVER_PAGE}"] = context.render("docs/howto_server.md.j2", md, howto=howto)
+        files[f"{PAGES}/{CLIENT_PAGE}"] = context.render("docs/howto_client.md.j2", md, howto=howto)
     for module in spec.modules:
         page = module_page(spec, module, examples)
         files[f"{PAGES}/{reference_page(module.name)}"] = context.render(
