@@ -116,6 +116,7 @@ def index_values(spec: ir.Spec) -> dict[str, object]:
         ),
         "capabilities": tuple(capability_section(spec, c, links) for c in spec.capabilities),
         "has_lifecycle": spec.lifecycle is not None,
+        "has_howto": has_howto(spec),
     }
 
 
