@@ -17,7 +17,7 @@ import pytest
 
 from mcp_tasks import errors, models
 from mcp_tasks.client import NotificationHandler, PollPolicy, TasksClient
-from mcp_tasks.messages import ValidationError
+from mcp_tasks.messages import MessageValidationError
 from mcp_tasks.runtime import TaskFailed, TaskRuntime
 from mcp_tasks.runtime_server import RuntimeTaskServer
 
@@ -98,7 +98,7 @@ async def test_results_are_the_variant_of_their_status(harness):
 
 
 async def test_caller_mistakes_fail_before_sending(harness):
-    with pytest.raises(ValidationError):
+    with pytest.raises(MessageValidationError):
         await harness.client.steer_task("some-task", 42)  # message must be a string
     assert harness.sent == []
 
@@ -361,7 +361,7 @@ async def test_task_notifications_parse_into_the_status_variant(harness):
         {"jsonrpc": "2.0", "method": "notifications/unknown", "params": {}}
     )
     assert isinstance(recorder.seen[0], models.CompletedTaskNotificationParams)
-    with pytest.raises(ValidationError):
+    with pytest.raises(MessageValidationError):
         await recorder.handle(
             {"jsonrpc": "2.0", "method": "notifications/tasks", "params": {"status": "nope"}}
         )

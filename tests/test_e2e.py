@@ -29,9 +29,9 @@ from mcp.shared.exceptions import MCPError
 
 import mcp_tasks
 from mcp_tasks import errors, models
-from mcp_tasks.client import NotificationHandler, PollPolicy
+from mcp_tasks.client import NotificationHandler, PollPolicy, TasksClient
 from mcp_tasks.lifecycle import is_terminal
-from mcp_tasks.sdk_client import TasksClientExtension, tasks_client
+from mcp_tasks.sdk_client import TasksClientExtension, session_transport, tasks_client
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = REPO / "examples" / "reference_server.py"
@@ -92,7 +92,10 @@ async def connect(target, *, extension: bool = True):
         async with Client(
             target(), extensions=extensions, elicitation_callback=answer_elicitation
         ) as client:
-            yield client, tasks_client(client, poll=FAST)
+            if extension:
+                yield client, tasks_client(client, poll=FAST)
+            else:  # tasks_client() refuses such a client: the typed client over its bare session
+                yield client, TasksClient(session_transport(client.session), poll=FAST)
 
 
 def text_of(result: dict) -> str:

@@ -53,7 +53,7 @@ def parse(example):
         try:
             return model.model_validate(example.value, by_alias=True, by_name=False)
         except Exception as exc:  # pydantic.ValidationError, as parse_message would raise
-            raise mcp_tasks.ValidationError(str(exc)) from exc
+            raise mcp_tasks.MessageValidationError(str(exc)) from exc
     request_method = example.method if example.role in ("result", "error") else None
     return mcp_tasks.parse_message(example.value, request_method=request_method)
 
@@ -77,7 +77,7 @@ def test_valid_example_validates_parses_and_round_trips(example):
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.valid], ids=lambda e: f"{e.module}:{e.name}")
 def test_invalid_example_is_rejected_by_schema_and_models(example):
     assert list(validator_for(envelope_name(example)).iter_errors(example.value)), f"the schema accepted it, but: {example.reason}"
-    with pytest.raises(mcp_tasks.ValidationError):
+    with pytest.raises(mcp_tasks.MessageValidationError):
         parse(example)
 
 

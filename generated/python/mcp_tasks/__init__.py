@@ -5,7 +5,7 @@ Modules in this build: mcp-core, core, interaction, subtasks, event-sources.
 """
 
 from . import lifecycle, models
-from .messages import ValidationError, dump_message, parse_message
+from .messages import MessageValidationError, dump_message, parse_message
 from .methods import ERRORS, METHODS, REMOVED_METHODS, ErrorCode, MethodInfo
 
 SPEC_SHA256 = "f9b10fa14784c66b37a5233abedda53ce5cc47f659f4ca18b4e3abde801168bf"
@@ -24,8 +24,8 @@ __all__ = [
     "SPEC_SHA256",
     "SPEC_VERSION",
     "ErrorCode",
+    "MessageValidationError",
     "MethodInfo",
-    "ValidationError",
     "dump_message",
     "lifecycle",
     "models",

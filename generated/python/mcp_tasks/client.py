@@ -19,7 +19,7 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pydantic
 
@@ -32,7 +32,7 @@ from .errors import (
     TaskTimeoutError,
 )
 from .lifecycle import is_terminal
-from .messages import ValidationError, parse_message
+from .messages import MessageValidationError, parse_message
 
 PROTOCOL_VERSION = "2026-07-28"
 # What a client of this build declares in `_meta` on every request (per-request capabilities).
@@ -159,7 +159,8 @@ class TasksClient:
         parse_message(message)  # a caller's mistake fails here, not on the server
         response = await self._send(message)
         self._result_of(message, response)
-        result = parse_message(response, request_method=method).result
+        parsed: Any = parse_message(response, request_method=method)
+        result = parsed.result
         return result.root if isinstance(result, pydantic.RootModel) else result
 
     def _message(
@@ -176,18 +177,18 @@ class TasksClient:
     @staticmethod
     def _result_of(message: dict[str, Any], response: Any) -> dict[str, Any]:
         if not isinstance(response, Mapping):
-            raise ValidationError(
+            raise MessageValidationError(
                 f"{message['method']}: the transport returned {type(response).__name__}, not a response"
             )
         if "error" in response:
             raise JsonRpcError.from_error(response["error"])
         if response.get("id") != message["id"]:
-            raise ValidationError(
+            raise MessageValidationError(
                 f"{message['method']}: response id {response.get('id')!r} is not request id {message['id']!r}"
             )
         result = response.get("result")
         if not isinstance(result, dict):
-            raise ValidationError(f"{message['method']}: the response has no result object")
+            raise MessageValidationError(f"{message['method']}: the response has no result object")
         return result
 
     # Requests -----------------------------------------------------------------------------------
@@ -220,7 +221,10 @@ class TasksClient:
             params["inputResponses"] = input_responses
         if request_state is not None:
             params["requestState"] = request_state
-        return await self._call("tools/call", params, meta)
+        return cast(
+            "models.CallToolResult | models.InputRequiredResult | models.CreateTaskResult",
+            await self._call("tools/call", params, meta),
+        )
 
     async def listen_subscription(
         self,
@@ -233,7 +237,10 @@ class TasksClient:
         params: dict[str, Any] = {
             "notifications": notifications,
         }
-        return await self._call("subscriptions/listen", params, meta)
+        return cast(
+            "models.SubscriptionsListenResult",
+            await self._call("subscriptions/listen", params, meta),
+        )
 
     async def discover_server(
         self,
@@ -243,7 +250,7 @@ class TasksClient:
         """`server/discover`: Asks the server for its supported protocol versions, capabilities and
         other metadata."""
         params: dict[str, Any] = {}
-        return await self._call("server/discover", params, meta)
+        return cast("models.DiscoverResult", await self._call("server/discover", params, meta))
 
     async def get_task(
         self,
@@ -262,7 +269,10 @@ class TasksClient:
         params: dict[str, Any] = {
             "taskId": task_id,
         }
-        return await self._call("tasks/get", params, meta)
+        return cast(
+            "models.WorkingTaskResult | models.InputRequiredTaskResult | models.CompletedTaskResult | models.FailedTaskResult | models.CancelledTaskResult | models.PausedTaskResult",
+            await self._call("tasks/get", params, meta),
+        )
 
     async def update_task(
         self,
@@ -282,7 +292,7 @@ class TasksClient:
             "taskId": task_id,
             "inputResponses": input_responses,
         }
-        return await self._call("tasks/update", params, meta)
+        return cast("models.UpdateTaskResult", await self._call("tasks/update", params, meta))
 
     async def cancel_task(
         self,
@@ -294,7 +304,7 @@ class TasksClient:
         params: dict[str, Any] = {
             "taskId": task_id,
         }
-        return await self._call("tasks/cancel", params, meta)
+        return cast("models.CancelTaskResult", await self._call("tasks/cancel", params, meta))
 
     async def steer_task(
         self,
@@ -308,7 +318,7 @@ class TasksClient:
             "taskId": task_id,
             "message": message,
         }
-        return await self._call("tasks/steer", params, meta)
+        return cast("models.TaskSteerResult", await self._call("tasks/steer", params, meta))
 
     async def pause_task(
         self,
@@ -328,7 +338,10 @@ class TasksClient:
         params: dict[str, Any] = {
             "taskId": task_id,
         }
-        return await self._call("tasks/pause", params, meta)
+        return cast(
+            "models.WorkingTaskResult | models.InputRequiredTaskResult | models.CompletedTaskResult | models.FailedTaskResult | models.CancelledTaskResult | models.PausedTaskResult",
+            await self._call("tasks/pause", params, meta),
+        )
 
     async def resume_task(
         self,
@@ -347,7 +360,10 @@ class TasksClient:
         params: dict[str, Any] = {
             "taskId": task_id,
         }
-        return await self._call("tasks/resume", params, meta)
+        return cast(
+            "models.WorkingTaskResult | models.InputRequiredTaskResult | models.CompletedTaskResult | models.FailedTaskResult | models.CancelledTaskResult | models.PausedTaskResult",
+            await self._call("tasks/resume", params, meta),
+        )
 
     async def poll_event(
         self,
@@ -375,7 +391,7 @@ class TasksClient:
             params["maxEvents"] = max_events
         if timeout_ms is not None:
             params["timeoutMs"] = timeout_ms
-        return await self._call("events/poll", params, meta)
+        return cast("models.PollEventsResult", await self._call("events/poll", params, meta))
 
     async def stream_event(
         self,
@@ -395,7 +411,7 @@ class TasksClient:
             params["cursor"] = cursor
         if max_age_ms is not None:
             params["maxAgeMs"] = max_age_ms
-        return await self._call("events/stream", params, meta)
+        return cast("models.StreamEventsResult", await self._call("events/stream", params, meta))
 
     # Waiting for a task -------------------------------------------------------------------------
 
@@ -428,6 +444,7 @@ class TasksClient:
                 settled[current] = task
             return settled[current]
 
+        task: TaskState
         while True:
             if include_subtasks:
                 task = [t async for _, _, t in self._walk(task_id, observe)][0]
@@ -436,7 +453,7 @@ class TasksClient:
             if is_terminal(task.status):
                 return task
             delay = self.poll.interval(task.poll_interval_ms)
-            if deadline is not None:
+            if deadline is not None and timeout is not None:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
                     raise TaskTimeoutError(task, timeout)
@@ -564,11 +581,12 @@ class NotificationHandler:
 
     async def handle(self, message: Mapping[str, Any]) -> bool:
         """Parse one JSON-RPC notification and call its handler. False, calling nothing, for a
-        method this build does not define; ValidationError when its params do not match."""
+        method this build does not define; MessageValidationError when its params do not match."""
         method = message.get("method")
         if method not in NOTIFICATION_HANDLERS:
             return False
-        await self.dispatch(method, parse_message(message).params)
+        parsed: Any = parse_message(message)
+        await self.dispatch(method, parsed.params)
         return True
 
     async def dispatch(self, method: str, params: pydantic.BaseModel) -> None:

@@ -65,62 +65,56 @@ class JsonRpcError(Exception):
         return (JsonRpcError.from_error, (self.to_error(),))
 
 
-class ParseError(JsonRpcError):
+class SpecError(JsonRpcError):
+    """An error the spec defines: each subclass sets its `code` and `default_message`."""
+
+    default_message: ClassVar[str]
+
+    def __init__(self, message: str | None = None, data: Any = None):
+        super().__init__(self.code, message or self.default_message, data)
+
+
+class ParseError(SpecError):
     """-32700 Parse error. A JSON-RPC error indicating that invalid JSON was received by the
     server."""
 
     code = -32700
     default_message = "Parse error"
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class InvalidRequestError(JsonRpcError):
+class InvalidRequestError(SpecError):
     """-32600 Invalid Request. A JSON-RPC error indicating that the request is not a valid request
     object."""
 
     code = -32600
     default_message = "Invalid Request"
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class MethodNotFoundError(JsonRpcError):
+class MethodNotFoundError(SpecError):
     """-32601 Method not found. A JSON-RPC error indicating that the requested method does not
     exist or is not available."""
 
     code = -32601
     default_message = "Method not found"
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class InvalidParamsError(JsonRpcError):
+class InvalidParamsError(SpecError):
     """-32602 Invalid params. A JSON-RPC error indicating that the method parameters are invalid or
     malformed."""
 
     code = -32602
     default_message = "Invalid params"
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class InternalError(JsonRpcError):
+class InternalError(SpecError):
     """-32603 Internal error. A JSON-RPC error indicating that an internal error occurred on the
     receiver."""
 
     code = -32603
     default_message = "Internal error"
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class HeaderMismatchError(JsonRpcError):
+class HeaderMismatchError(SpecError):
     """-32020 Header mismatch. Returned when a server rejects a request because the values in the
     HTTP headers do not match the corresponding values in the request body, or because required
     headers are missing or malformed."""
@@ -128,11 +122,8 @@ class HeaderMismatchError(JsonRpcError):
     code = -32020
     default_message = "Header mismatch"
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class MissingRequiredClientCapabilityError(JsonRpcError):
+class MissingRequiredClientCapabilityError(SpecError):
     """-32021 Missing required client capability. Returned when processing a request requires a
     capability the client did not declare in `clientCapabilities`."""
 
@@ -140,11 +131,8 @@ class MissingRequiredClientCapabilityError(JsonRpcError):
     default_message = "Missing required client capability"
     data_model = models.MissingRequiredClientCapabilityData
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class UnsupportedProtocolVersionError(JsonRpcError):
+class UnsupportedProtocolVersionError(SpecError):
     """-32022 Unsupported protocol version. Returned when the request's protocol version is unknown
     to the server or unsupported (e.g., a known experimental or draft version the server has
     chosen not to implement)."""
@@ -153,11 +141,8 @@ class UnsupportedProtocolVersionError(JsonRpcError):
     default_message = "Unsupported protocol version"
     data_model = models.UnsupportedProtocolVersionData
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class EventsNotFoundError(JsonRpcError):
+class EventsNotFoundError(SpecError):
     """-32011 NotFound. A referenced entity does not exist: an unknown event type name, or no
     subscription matching an `events/unsubscribe` key."""
 
@@ -165,33 +150,24 @@ class EventsNotFoundError(JsonRpcError):
     default_message = "NotFound"
     data_model = models.EventsNotFoundData
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class EventsForbiddenError(JsonRpcError):
+class EventsForbiddenError(SpecError):
     """-32012 Forbidden. The authenticated principal may not use this event type with these
     arguments, or its access was revoked."""
 
     code = -32012
     default_message = "Forbidden"
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class EventsResourceExhaustedError(JsonRpcError):
+class EventsResourceExhaustedError(SpecError):
     """-32013 ResourceExhausted. A server-imposed limit or quota was reached."""
 
     code = -32013
     default_message = "ResourceExhausted"
     data_model = models.EventsResourceExhaustedData
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class EventsUnsupportedError(JsonRpcError):
+class EventsUnsupportedError(SpecError):
     """-32014 Unsupported. The request is well formed but asks for a capability or option not
     supported here, for example a delivery mode the event type does not offer."""
 
@@ -199,11 +175,8 @@ class EventsUnsupportedError(JsonRpcError):
     default_message = "Unsupported"
     data_model = models.EventsUnsupportedData
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
 
-
-class EventsCallbackEndpointError(JsonRpcError):
+class EventsCallbackEndpointError(SpecError):
     """-32015 CallbackEndpointError. A client-supplied webhook endpoint failed verification or
     could not be reached."""
 
@@ -211,12 +184,9 @@ class EventsCallbackEndpointError(JsonRpcError):
     default_message = "CallbackEndpointError"
     data_model = models.EventsCallbackEndpointErrorData
 
-    def __init__(self, message: str | None = None, data: Any = None):
-        super().__init__(self.code, message or self.default_message, data)
-
 
 # code -> exception class, for every error the spec defines
-ERROR_TYPES: MappingProxyType[int, type[JsonRpcError]] = MappingProxyType(
+ERROR_TYPES: MappingProxyType[int, type[SpecError]] = MappingProxyType(
     {
         -32700: ParseError,
         -32600: InvalidRequestError,

@@ -7,7 +7,7 @@ may a task in this status accept this method, and may it move from this status t
 
 from __future__ import annotations
 
-from . import errors, lifecycle
+from . import _spec, errors, lifecycle
 
 
 class TransitionRefused(ValueError):
@@ -19,13 +19,14 @@ class TransitionRefused(ValueError):
 
 
 def check_request(status: str, method: str) -> None:
-    """Refuse `method` on a task in `status` when the lifecycle says that status does not accept it."""
+    """Refuse `method` on a task in `status` when the lifecycle's table does not accept it there."""
     if not lifecycle.accepts(status, method):
-        raise errors.InvalidParamsError(f"{method} is not accepted on a task in status {status!r}")
+        raise _spec.LIFECYCLE_REFUSAL(f"{method} is not accepted on a task in status {status!r}")
 
 
 def check_transition(source: str, target: str, trigger: str) -> None:
-    """Refuse `source -> target` caused by `trigger` ("server" or a method) unless the lifecycle lists it."""
+    """Refuse `source -> target` caused by `trigger` ("server" or a method) unless the lifecycle
+    lists it."""
     if lifecycle.is_terminal(source):
         raise TransitionRefused(
             f"a task in terminal status {source!r} never changes (to {target!r})"
@@ -37,6 +38,7 @@ def check_transition(source: str, target: str, trigger: str) -> None:
 
 
 def task_not_found(task_id: str, *, expired: bool = False) -> errors.JsonRpcError:
-    """The error for a taskId the server does not know (or no longer knows): -32602, as the spec requires."""
+    """The error for a taskId the server does not know (or no longer knows): -32602, as the spec
+    requires."""
     reason = "Task has expired" if expired else "Task not found"
-    return errors.InvalidParamsError(f"Failed to retrieve task: {reason}", {"taskId": task_id})
+    return _spec.INVALID_PARAMS(f"Failed to retrieve task: {reason}", {"taskId": task_id})

@@ -15,14 +15,14 @@ class Transition:
     module: str
 
 
-STATUSES: tuple[str, ...] = [
+STATUSES: tuple[str, ...] = (
     "working",
     "input_required",
     "completed",
     "failed",
     "cancelled",
     "paused",
-]
+)
 TERMINAL_STATUSES: frozenset[str] = frozenset(["completed", "failed", "cancelled"])
 INITIAL_STATUSES: frozenset[str] = frozenset(
     ["working", "input_required", "completed", "failed", "cancelled"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel
 
 from . import models
 
@@ -16,19 +16,19 @@ from . import models
 class ErrorCode(enum.IntEnum):
     """Every JSON-RPC error code the spec defines."""
 
-    ParseError = -32700
-    InvalidRequest = -32600
-    MethodNotFound = -32601
-    InvalidParams = -32602
-    InternalError = -32603
-    HeaderMismatch = -32020
-    MissingRequiredClientCapability = -32021
-    UnsupportedProtocolVersion = -32022
-    EventsNotFound = -32011
-    EventsForbidden = -32012
-    EventsResourceExhausted = -32013
-    EventsUnsupported = -32014
-    EventsCallbackEndpointError = -32015
+    PARSE_ERROR = -32700
+    INVALID_REQUEST = -32600
+    METHOD_NOT_FOUND = -32601
+    INVALID_PARAMS = -32602
+    INTERNAL_ERROR = -32603
+    HEADER_MISMATCH = -32020
+    MISSING_REQUIRED_CLIENT_CAPABILITY = -32021
+    UNSUPPORTED_PROTOCOL_VERSION = -32022
+    EVENTS_NOT_FOUND = -32011
+    EVENTS_FORBIDDEN = -32012
+    EVENTS_RESOURCE_EXHAUSTED = -32013
+    EVENTS_UNSUPPORTED = -32014
+    EVENTS_CALLBACK_ENDPOINT_ERROR = -32015
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class ErrorInfo:
     name: str
     code: int
     message: str
-    data_type: type[BaseModel] | type[RootModel] | None
+    data_type: type[BaseModel] | None
     module: str
 
 
@@ -105,9 +105,9 @@ class MethodInfo:
     name: str
     kind: Literal["request", "notification"]
     direction: Literal["client-to-server", "server-to-client", "both"]
-    params_type: type[BaseModel] | type[RootModel] | None
+    params_type: type[BaseModel] | None
     params_required: bool
-    result_type: type[BaseModel] | type[RootModel] | None
+    result_type: type[BaseModel] | None
     message_type: type[BaseModel]
     response_type: type[BaseModel] | None
     capability: str | None

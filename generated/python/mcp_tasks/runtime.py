@@ -9,9 +9,12 @@
 A body is `async def body(task: TaskContext) -> dict` returning the result of the original request
 (for `tools/call`, a CallToolResult). It ends the task `completed` by returning, `failed` by
 raising `TaskFailed` (any other exception fails it with an internal error), and it cooperates with
-`tasks/cancel`, `tasks/pause` and `tasks/steer` at `await task.checkpoint()`.
+the client's requests (cancel, and pause and steer where the build has them) at
+`await task.checkpoint()`.
 
-asyncio only (anyio's asyncio backend included); no dependency beyond pydantic.
+The features a build lacks (`_spec`: pause, steer, subtasks, events) are refused here with an
+error, never ignored. asyncio only (anyio's asyncio backend included); no dependency beyond
+pydantic.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import errors
+from . import _spec, errors
 from .guard import TransitionRefused, check_request
 from .store import TaskRecord, TaskStore
 
@@ -58,6 +61,10 @@ _current: contextvars.ContextVar[TaskContext | None] = contextvars.ContextVar(
 def current_task() -> TaskContext | None:
     """The task the calling code runs as, or None outside a task body."""
     return _current.get()
+
+
+def _not_in_build(feature: str) -> errors.JsonRpcError:
+    return _spec.METHOD_NOT_FOUND(f"{feature} is not part of this build")
 
 
 class TaskContext:
@@ -96,8 +103,8 @@ class TaskContext:
         key = store.add_input_request(self.record, request, key)
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._answers[key] = answer
-        if self.record.status == "working":
-            store.set_status(self.record, "input_required")
+        if self.record.status == _spec.WORKING:
+            store.set_status(self.record, _spec.INPUT_REQUIRED)
         try:
             return await answer
         finally:
@@ -113,8 +120,9 @@ class TaskContext:
         return await self.request_input({"method": "elicitation/create", "params": params}, key=key)
 
     async def checkpoint(self) -> list[str]:
-        """A safe point: cancellation lands here, a paused task waits here until resumed,
-        and the steer messages queued since the last checkpoint are returned, oldest first."""
+        """A safe point: cancellation lands here, a paused task waits here until resumed, and the
+        steer messages queued since the last checkpoint are returned, oldest first (always empty
+        in a build without steering)."""
         await asyncio.sleep(0)
         await self._until_not_paused()
         delivered = list(self._steers)
@@ -122,12 +130,16 @@ class TaskContext:
         return delivered
 
     def spawn_subtask(self, body: Body, *, poll_interval_ms: int | None = None) -> str:
-        """Start a subtask: listed in this task's `childTaskIds`, its `parentTaskId` names this task."""
+        """Start a subtask: listed in this task's `childTaskIds`, its `parentTaskId` names this
+        task."""
+        if not _spec.SUBTASKS:
+            raise _not_in_build("subtasks")
         child = self._runtime.start(body, parent=self.record, poll_interval_ms=poll_interval_ms)
         return child.task_id
 
     async def wait_subtasks(self) -> list[dict[str, Any]]:
-        """Wait until every subtask is terminal; their DetailedTask objects in `childTaskIds` order."""
+        """Wait until every subtask is terminal; their DetailedTask objects in `childTaskIds`
+        order."""
         store = self._runtime.store
         for child in store.children(self.record):
             while not child.terminal and store.find(child.task_id) is child:
@@ -136,18 +148,21 @@ class TaskContext:
 
     def emit_event(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Publish one event on this task's event source; returns the EventOccurrence."""
+        if not _spec.EVENTS:
+            raise _not_in_build("task events")
         return self._runtime.store.add_event(self.record, self._runtime.event_type, data)
 
     async def _until_not_paused(self) -> None:
-        while self.record.status == "paused" and not self.cancel_requested:
+        while self.record.status == _spec.PAUSED and not self.cancel_requested:
             await self.record.wait_changed()
 
 
 class TaskRuntime:
     """Starts tasks, runs their bodies, and carries out what clients ask of them.
 
-    A keyword argument named after a capability setting (`steer`, `pause`) switches
-    that setting, and the methods it gates, on or off.
+    A keyword argument named after a capability setting of the build (`_spec.SETTINGS`, e.g.
+    `pause=False`) switches that setting, and the methods it gates, off; any other name is a
+    TypeError.
     """
 
     def __init__(
@@ -156,19 +171,23 @@ class TaskRuntime:
         ttl_ms: int | None = None,
         poll_interval_ms: int | None = 1000,
         store: TaskStore | None = None,
-        steer: bool = True,
-        pause: bool = True,
         event_type: str = "task.events",
+        **settings: bool,
     ) -> None:
+        unknown = sorted(set(settings) - set(_spec.SETTINGS))
+        if unknown:
+            known = ", ".join(_spec.SETTINGS) or "none"
+            raise TypeError(
+                f"TaskRuntime() got unknown setting(s) {', '.join(unknown)}; "
+                f"this build's settings: {known}"
+            )
         self.ttl_ms = ttl_ms  # default TTL of new tasks; None: unlimited
         self.poll_interval_ms = poll_interval_ms
         self.store = store if store is not None else TaskStore()
         self.store.on_expired = self._forget
-        switches = (
-            ("steer", steer),
-            ("pause", pause),
+        self.enabled_settings = frozenset(
+            name for name in _spec.SETTINGS if settings.get(name, True)
         )
-        self.enabled_settings = frozenset(name for name, on in switches if on)
         self.event_type = event_type  # the event type name every task event source uses
         self._contexts: dict[str, TaskContext] = {}
         self._users = 0
@@ -188,13 +207,12 @@ class TaskRuntime:
                 await self.shutdown()
 
     async def shutdown(self) -> None:
-        """Fail every unfinished task (children before parents) and stop its body."""
+        """Fail every unfinished task (subtasks before their parents) and stop its body."""
         contexts = list(self._contexts.values())
         for context in reversed(contexts):  # subtasks are created after their parents
             if not context.record.terminal:
-                self.store.fail(
-                    context.record, errors.InternalError("The server stopped").to_error()
-                )
+                stopped = _spec.INTERNAL_ERROR("The server stopped").to_error()
+                self.store.fail(context.record, stopped)
         workers = [c._worker for c in contexts if c._worker is not None and not c._worker.done()]
         for worker in workers:
             worker.cancel()
@@ -212,9 +230,14 @@ class TaskRuntime:
         event_source: bool = False,
     ) -> TaskRecord:
         """Create a task and run `body` for it in the background. The record is in the store before
-        this returns, so the CreateTaskResult may be sent at once. `ttl_ms=...`: the runtime's."""
+        this returns, so the CreateTaskResult may be sent at once. `ttl_ms=...`: the runtime's.
+        `parent` (subtasks) and `event_source` (task events) need a build with those features."""
+        if event_source and not _spec.EVENTS:
+            raise _not_in_build("task events")
+        if parent is not None and not _spec.SUBTASKS:
+            raise _not_in_build("subtasks")
         record = self.store.create(
-            ttl_ms=self.ttl_ms if ttl_ms is ... else ttl_ms,
+            ttl_ms=self.ttl_ms if isinstance(ttl_ms, EllipsisType) else ttl_ms,
             poll_interval_ms=(
                 poll_interval_ms if poll_interval_ms is not None else self.poll_interval_ms
             ),
@@ -254,27 +277,26 @@ class TaskRuntime:
         the task is gone (expired, or failed by shutdown) meanwhile."""
         record = context.record
         context._body_started = True
+        outcome: tuple[str, Any]
         try:
             if context.cancel_requested:  # cancelled before the body got to run
                 raise asyncio.CancelledError
             value = await body(context)
             if isinstance(value, BaseModel):
                 value = value.model_dump(mode="json", by_alias=True, exclude_unset=True)
-            outcome: tuple[str, Any] = ("completed", dict(value or {}))
+            outcome = (_spec.COMPLETED, dict(value or {}))
         except TaskFailed as failure:
-            outcome = ("failed", failure.error)
+            outcome = (_spec.FAILED, failure.error)
         except errors.JsonRpcError as failure:
-            outcome = ("failed", failure.to_error())
+            outcome = (_spec.FAILED, failure.to_error())
         except asyncio.CancelledError:
             if not context.cancel_requested:
                 raise  # the runtime is shutting down, or the task expired
-            outcome = ("cancelled", None)
-        except Exception as exc:  # noqa: BLE001 - a crashing body fails its task, not the server
+            outcome = (_spec.CANCELLED, None)
+        except Exception as exc:  # a crashing body fails its task, not the server
             logger.exception("task %s crashed", record.task_id)
-            outcome = (
-                "failed",
-                errors.InternalError(f"Task crashed: {type(exc).__name__}").to_error(),
-            )
+            crashed = _spec.INTERNAL_ERROR(f"Task crashed: {type(exc).__name__}")
+            outcome = (_spec.FAILED, crashed.to_error())
         finally:
             context._body_done = True
         if record.terminal or self.store.find(record.task_id) is not record:
@@ -284,19 +306,23 @@ class TaskRuntime:
     async def _settle(self, context: TaskContext, kind: str, value: Any) -> None:
         """Make the body's outcome the task's status, once the lifecycle allows it."""
         record, store = context.record, self.store
-        if kind == "failed":
-            self._cancel_children(record)  # nothing will use their results now
-        await context.wait_subtasks()  # a parent ends only after its children
-        if kind == "completed":
-            await context._until_not_paused()  # paused -> completed is not a transition: resume first
+        if _spec.SUBTASKS:
+            if kind == _spec.FAILED:
+                self._cancel_children(record)  # nothing will use their results now
+            await context.wait_subtasks()  # a parent ends only after its children
+        if kind == _spec.COMPLETED:
+            await context._until_not_paused()  # paused -> completed is not a transition
         if record.terminal:
             return
         try:
             if context.cancel_requested:
                 store.set_status(
-                    record, "cancelled", trigger="tasks/cancel", message="Cancelled by tasks/cancel"
+                    record,
+                    _spec.CANCELLED,
+                    trigger=_spec.CANCEL,
+                    message=f"Cancelled by {_spec.CANCEL}",
                 )
-            elif kind == "completed":
+            elif kind == _spec.COMPLETED:
                 store.complete(record, value)
             else:
                 store.fail(record, value)
@@ -315,13 +341,13 @@ class TaskRuntime:
 
     def get(self, task_id: str) -> TaskRecord:
         record = self.store.get(task_id)
-        check_request(record.status, "tasks/get")
+        check_request(record.status, _spec.GET)
         return record
 
     def update(self, task_id: str, responses: Mapping[str, Any]) -> None:
         """Deliver input responses. Keys that are not outstanding are ignored, as the spec says."""
         record = self.store.get(task_id)
-        check_request(record.status, "tasks/update")
+        check_request(record.status, _spec.UPDATE)
         context = self._contexts.get(task_id)
         for key, response in responses.items():
             if key not in record.input_requests:
@@ -330,8 +356,8 @@ class TaskRuntime:
             answer = context._answers.get(key) if context else None
             if answer is not None and not answer.done():
                 answer.set_result(response)
-        if record.status == "input_required" and not record.input_requests:
-            self.store.set_status(record, "working", trigger="tasks/update")
+        if record.status == _spec.INPUT_REQUIRED and not record.input_requests:
+            self.store.set_status(record, _spec.WORKING, trigger=_spec.UPDATE)
 
     def outstanding_keys(self, task_id: str) -> frozenset[str]:
         record = self.store.find(task_id)
@@ -339,16 +365,16 @@ class TaskRuntime:
 
     def cancel(self, task_id: str) -> None:
         """Cooperative: the body is cancelled at its next await; the task ends `cancelled` once it
-        (and every subtask) has stopped. On a terminal task: nothing happens, the ack is the same.
-        """
+        (and every subtask) has stopped. On a terminal task nothing happens; the ack is the same."""
         record = self.store.get(task_id)
-        check_request(record.status, "tasks/cancel")
+        check_request(record.status, _spec.CANCEL)
         if record.terminal:
             return
         context = self._contexts.get(task_id)
-        self._cancel_children(record)  # invariant: an accepted cancel propagates to every child
+        if _spec.CANCEL_PROPAGATES:
+            self._cancel_children(record)  # invariant: an accepted cancel reaches every child
         if context is None:
-            self.store.set_status(record, "cancelled", trigger="tasks/cancel")
+            self.store.set_status(record, _spec.CANCELLED, trigger=_spec.CANCEL)
             return
         context.cancel_requested = True
         if context._body_started and not context._body_done and context._worker is not None:
@@ -361,24 +387,35 @@ class TaskRuntime:
                 self.cancel(child.task_id)
 
     def steer(self, task_id: str, message: str) -> None:
-        """Queue a steer message; the body receives it at its next checkpoint, in submission order."""
+        """Queue a steer message; the body receives it at its next checkpoint, in submission
+        order."""
+        method = _spec.STEER
+        if method is None:
+            raise _not_in_build("steering")
         record = self.store.get(task_id)
-        check_request(record.status, "tasks/steer")
+        check_request(record.status, method)
         context = self._contexts.get(task_id)
         if context is not None:
             context._steers.append(message)
 
     def pause(self, task_id: str) -> TaskRecord:
-        """`paused` at once; the body halts at its next checkpoint (or input request, or its end)."""
+        """Paused at once; the body halts at its next checkpoint (or input request, or its end)."""
+        method, paused = _spec.PAUSE, _spec.PAUSED
+        if method is None or paused is None:
+            raise _not_in_build("pausing")
         record = self.store.get(task_id)
-        check_request(record.status, "tasks/pause")
-        self.store.set_status(record, "paused", trigger="tasks/pause")
+        check_request(record.status, method)
+        self.store.set_status(record, paused, trigger=method)
         return record
 
     def resume(self, task_id: str) -> TaskRecord:
-        """Back to `input_required` when requests are still outstanding (same keys), else `working`."""
+        """Back to `input_required` when requests are still outstanding (same keys), else
+        `working`."""
+        method = _spec.RESUME
+        if method is None:
+            raise _not_in_build("resuming")
         record = self.store.get(task_id)
-        check_request(record.status, "tasks/resume")
-        target = "input_required" if record.input_requests else "working"
-        self.store.set_status(record, target, trigger="tasks/resume")
+        check_request(record.status, method)
+        target = _spec.INPUT_REQUIRED if record.input_requests else _spec.WORKING
+        self.store.set_status(record, target, trigger=method)
         return record

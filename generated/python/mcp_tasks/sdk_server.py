@@ -2,18 +2,22 @@
 """The server side on the official MCP Python SDK (mcp >= 2.3): an `Extension` for `MCPServer`.
 
     tasks = TasksExtension({"deploy": TaskTool(support="required"), "report": "optional"})
-    server = MCPServer("demo", extensions=[tasks], lifespan=tasks.lifespan, middleware=tasks.middleware())
+    server = MCPServer(
+        "demo", extensions=[tasks], lifespan=tasks.lifespan, middleware=tasks.middleware()
+    )
 
 A listed tool, called by a client that declared the extension on that request, is answered with a
 CreateTaskResult and runs in the background; inside it, `current_task()` (runtime.py) is its task.
 Other clients get the tool's plain result, or -32021 for a tool that requires a task.
-Extension: `io.modelcontextprotocol/tasks`.
+The extension is `_spec.EXTENSION_ID`. A listed tool the server does not have fails the server's
+start (in `lifespan`), naming it.
 
 The only module of this package that imports `mcp`; nothing else imports it.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,18 +30,12 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolRequestParams, RequestParams
 from pydantic import BaseModel, ConfigDict
 
-from . import errors
+from . import _spec, errors
+from .dispatcher import RequestContext, declared_capabilities
 from .runtime import TaskContext, TaskFailed, TaskRuntime
 from .runtime_server import RuntimeTaskServer
-from .server import (
-    CAPABILITY_META_KEY,
-    HANDLERS,
-    REQUIRED_CAPABILITIES,
-    RequestContext,
-    declared_capabilities,
-)
 
-EXTENSION_ID = "io.modelcontextprotocol/tasks"
+EXTENSION_ID = _spec.EXTENSION_ID
 
 Preflight = Callable[
     [CallToolRequestParams, ServerRequestContext[Any, Any]], Awaitable[HandlerResult | None]
@@ -55,7 +53,8 @@ class TaskTool:
     preflight: Preflight | None = None
     ttl_ms: int | None | EllipsisType = ...  # ...: the runtime's default
     poll_interval_ms: int | None = None
-    event_source: bool = False  # announce an eventSource; the tool publishes with emit_event()
+    # Announce an eventSource; the tool publishes with emit_event() (builds with task events).
+    event_source: bool = False
 
 
 class _AnyParams(RequestParams):
@@ -83,21 +82,52 @@ class TasksExtension(Extension):
         self.task_tools = {
             name: TaskTool(tool) if isinstance(tool, str) else tool for name, tool in tools.items()
         }
+        if not _spec.EVENTS:
+            announcing = sorted(name for name, tool in self.task_tools.items() if tool.event_source)
+            if announcing:
+                raise ValueError(
+                    f"TaskTool(event_source=True) for {', '.join(announcing)}: "
+                    "this build has no task event sources"
+                )
         self.server = server or RuntimeTaskServer(runtime)
         self.runtime = self.server.runtime
 
     @asynccontextmanager
-    async def lifespan(self, _server: Any) -> AsyncIterator[dict[str, Any]]:
-        """Pass as `MCPServer(lifespan=...)`: task bodies run while the server does."""
+    async def lifespan(self, server: Any) -> AsyncIterator[dict[str, Any]]:
+        """Pass as `MCPServer(lifespan=...)`: task bodies run while the server does.
+
+        First checks that the server has every tool listed here: a misspelt name would otherwise
+        never run as a task, silently.
+        """
+        await self.check_tools(server)
         async with self.runtime.running():
             yield {}
+
+    async def check_tools(self, server: Any) -> None:
+        """ValueError naming each listed tool that `server` (an MCPServer) does not have."""
+        list_tools = getattr(server, "list_tools", None)
+        if list_tools is None:  # not an MCPServer: its tools cannot be listed before a request
+            return
+        known = sorted(tool.name for tool in await list_tools())
+        unknown = sorted(set(self.task_tools) - set(known))
+        if not unknown:
+            return
+        problems = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, known, n=1)
+            problems.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ValueError(
+            f"TasksExtension lists tools this server does not have: {', '.join(problems)}; "
+            f"its tools: {', '.join(known) or 'none'}"
+        )
 
     def middleware(self) -> list[Any]:
         """Pass as `MCPServer(middleware=...)`: what an Extension cannot contribute by itself.
 
-        Here: the top-level `events` capability in `server/discover` (see `advertise_events`).
+        In a build with task events: the top-level `events` capability in `server/discover` (see
+        `advertise_events`).
         """
-        return [advertise_events]
+        return [advertise_events] if _spec.EVENTS else []
 
     # The SEP-2133 surface -------------------------------------------------------------------------
 
@@ -109,7 +139,7 @@ class TasksExtension(Extension):
         # methods (tasks/result, tasks/list) are never bound either.
         return [
             MethodBinding(method, _AnyParams, self._handler(method))
-            for method in HANDLERS
+            for method in _spec.HANDLERS
             if self.server.serves(method)
         ]
 
@@ -146,12 +176,14 @@ class TasksExtension(Extension):
         if EXTENSION_ID not in self._declared(ctx):
             if tool.support == "required":
                 raise _sdk_error(
-                    errors.MissingRequiredClientCapabilityError(
-                        f"Tool {params.name!r} runs only as a task: declare the {EXTENSION_ID!r} extension",
-                        {"requiredCapabilities": REQUIRED_CAPABILITIES[EXTENSION_ID]},
+                    _spec.MISSING_CAPABILITY(
+                        f"Tool {params.name!r} runs only as a task: "
+                        f"declare the {EXTENSION_ID!r} extension",
+                        {"requiredCapabilities": _spec.REQUIRED_CAPABILITIES[EXTENSION_ID]},
                     )
                 )
-            # Never a CreateTaskResult for a client that did not declare the extension on this request.
+            # Never a CreateTaskResult for a client that did not declare the extension on this
+            # request.
             return await call_next(ctx)
         if tool.preflight is not None:
             interim = await tool.preflight(params, ctx)
@@ -174,19 +206,19 @@ class TasksExtension(Extension):
         """What this request declares. On 2026-07-28 that is the request's own `_meta`; the SDK's
         connection capabilities cover transports that lift the envelope out of the params."""
         meta = (ctx.params or {}).get("_meta")
-        if isinstance(meta, Mapping) and CAPABILITY_META_KEY in meta:
+        if isinstance(meta, Mapping) and _spec.CAPABILITY_META_KEY in meta:
             return declared_capabilities(ctx.params)
         capabilities = ctx.session.client_capabilities
         if capabilities is None:
             return frozenset()
         wire = capabilities.model_dump(by_alias=True, exclude_none=True)
-        return frozenset(
-            {name for name in wire if name != "extensions"} | set(wire.get("extensions") or {})
-        )
+        extensions = set(wire.get("extensions") or {})
+        return frozenset({name for name in wire if name != "extensions"} | extensions)
 
 
 async def _run_tool(call_next: CallNext, ctx: ServerRequestContext[Any, Any]) -> dict[str, Any]:
-    """The tool's own handler, run as a task body: its result, or TaskFailed for a JSON-RPC error."""
+    """The tool's own handler, run as a task body: its result, or TaskFailed for a JSON-RPC
+    error."""
     try:
         outcome = await call_next(ctx)
     except MCPError as exc:  # a protocol error ends the task `failed`, carrying the error
@@ -196,9 +228,10 @@ async def _run_tool(call_next: CallNext, ctx: ServerRequestContext[Any, Any]) ->
         outcome = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
     outcome = dict(outcome or {"content": []})
     if outcome.get("resultType") == "input_required":
-        raise TaskFailed(
-            errors.InternalError.code,
-            "A task cannot answer with an InputRequiredResult: use TaskContext.request_input",
+        raise TaskFailed.from_error(
+            _spec.INTERNAL_ERROR(
+                "A task cannot answer with an InputRequiredResult: use TaskContext.request_input"
+            )
         )
     return outcome
 
@@ -206,7 +239,8 @@ async def _run_tool(call_next: CallNext, ctx: ServerRequestContext[Any, Any]) ->
 async def advertise_events(
     ctx: ServerRequestContext[Any, Any], call_next: CallNext
 ) -> HandlerResult:
-    """Server middleware: declare the Events capability (`capabilities.events`) in `server/discover`.
+    """Server middleware: declare the Events capability (`capabilities.events`) in
+    `server/discover`.
 
     Task event sources are served by the Events methods (events/poll, events/stream), and the
     capability is top-level, outside `capabilities.extensions`, where an Extension's settings go.
@@ -236,7 +270,8 @@ def _notifier(
     async def notify(method: str, params: dict[str, Any]) -> None:
         # related_request_id routes it onto this request's own stream (its SSE response on HTTP).
         await ctx.session.send_notification(
-            _Notification(method=method, params=params), related_request_id=ctx.request_id
+            _Notification(method=method, params=params),  # type: ignore[arg-type]
+            related_request_id=ctx.request_id,
         )
 
     return notify

@@ -1,4 +1,3 @@
-{{ header }}
 """The lifecycle guard: the spec's status table applied to requests and to status changes.
 
 Two questions, both answered from lifecycle.py (data generated from the spec's lifecycle):
@@ -7,7 +6,7 @@ may a task in this status accept this method, and may it move from this status t
 
 from __future__ import annotations
 
-from . import errors, lifecycle
+from . import _spec, errors, lifecycle
 
 
 class TransitionRefused(ValueError):
@@ -19,20 +18,26 @@ class TransitionRefused(ValueError):
 
 
 def check_request(status: str, method: str) -> None:
-    """Refuse `method` on a task in `status` when the lifecycle says that status does not accept it."""
+    """Refuse `method` on a task in `status` when the lifecycle's table does not accept it there."""
     if not lifecycle.accepts(status, method):
-        raise errors.{{ py.server.refusal }}(f"{method} is not accepted on a task in status {status!r}")
+        raise _spec.LIFECYCLE_REFUSAL(f"{method} is not accepted on a task in status {status!r}")
 
 
 def check_transition(source: str, target: str, trigger: str) -> None:
-    """Refuse `source -> target` caused by `trigger` ("server" or a method) unless the lifecycle lists it."""
+    """Refuse `source -> target` caused by `trigger` ("server" or a method) unless the lifecycle
+    lists it."""
     if lifecycle.is_terminal(source):
-        raise TransitionRefused(f"a task in terminal status {source!r} never changes (to {target!r})")
+        raise TransitionRefused(
+            f"a task in terminal status {source!r} never changes (to {target!r})"
+        )
     if not lifecycle.can_transition(source, target, trigger):
-        raise TransitionRefused(f"{source!r} -> {target!r} by {trigger!r} is not a transition of the lifecycle")
+        raise TransitionRefused(
+            f"{source!r} -> {target!r} by {trigger!r} is not a transition of the lifecycle"
+        )
 
 
 def task_not_found(task_id: str, *, expired: bool = False) -> errors.JsonRpcError:
-    """The error for a taskId the server does not know (or no longer knows): -32602, as the spec requires."""
+    """The error for a taskId the server does not know (or no longer knows): -32602, as the spec
+    requires."""
     reason = "Task has expired" if expired else "Task not found"
-    return errors.{{ py.server.errors["InvalidParams"] }}(f"Failed to retrieve task: {reason}", {"taskId": task_id})
+    return _spec.INVALID_PARAMS(f"Failed to retrieve task: {reason}", {"taskId": task_id})

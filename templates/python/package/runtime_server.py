@@ -1,23 +1,39 @@
-{{ header }}
-"""`RuntimeTaskServer`: every handler of `TaskServer`, carried out by the in-memory `TaskRuntime`."""
+"""`RuntimeTaskServer`: every handler of `TaskServer`, carried out by the in-memory `TaskRuntime`.
+
+The handlers of features a build lacks (`_spec`) are never reached: the dispatcher answers their
+methods -32601, because `HANDLERS` does not list them.
+"""
 
 from __future__ import annotations
 
-{% if py.server.events %}
 import asyncio
-{% endif %}
-from typing import Any
+from typing import Any, Protocol
 
-from . import errors, models
+from . import _spec, models
+from .dispatcher import RequestContext
 from .runtime import TaskRuntime
-from .server import RequestContext, TaskServer
-{% if py.server.events %}
+from .server import TaskServer
 from .store import TaskRecord
 
 # How long an idle push stream waits before a heartbeat, and the longest long poll (seconds).
 HEARTBEAT_SECONDS = 15.0
 MAX_POLL_SECONDS = 30.0
-{% endif %}
+
+
+class _TaskParams(Protocol):
+    """The params of a request that acts on one task (only what the handlers below read)."""
+
+    @property
+    def task_id(self) -> str: ...
+
+
+class _MessageParams(_TaskParams, Protocol):
+    @property
+    def message(self) -> str: ...
+
+
+class _WireParams(Protocol):
+    def to_wire(self) -> dict[str, Any]: ...
 
 
 class RuntimeTaskServer(TaskServer):
@@ -34,51 +50,62 @@ class RuntimeTaskServer(TaskServer):
     def drop_ignored(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         responses = params.get("inputResponses")
         task_id = params.get("taskId")
-        if method != "tasks/update" or not isinstance(responses, dict) or not isinstance(task_id, str):
+        if (
+            method != _spec.UPDATE
+            or not isinstance(responses, dict)
+            or not isinstance(task_id, str)
+        ):
             return params
         # Only responses to outstanding keys are used, so only they have to be well formed.
         outstanding = self.runtime.outstanding_keys(task_id)
-        return {**params, "inputResponses": {k: v for k, v in responses.items() if k in outstanding}}
+        kept = {k: v for k, v in responses.items() if k in outstanding}
+        return {**params, "inputResponses": kept}
 
-    async def get_task(self, params: models.GetTaskRequestParams, context: RequestContext) -> dict[str, Any]:
+    async def get_task(
+        self, params: models.GetTaskRequestParams, context: RequestContext
+    ) -> dict[str, Any]:
         return self.runtime.get(params.task_id).to_get_result()
 
-    async def update_task(self, params: models.UpdateTaskRequestParams, context: RequestContext) -> dict[str, Any]:
-        responses = params.input_responses.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    async def update_task(
+        self, params: models.UpdateTaskRequestParams, context: RequestContext
+    ) -> dict[str, Any]:
+        responses = params.input_responses.model_dump(
+            mode="json", by_alias=True, exclude_unset=True
+        )
         self.runtime.update(params.task_id, responses)
         return _ack()
 
-    async def cancel_task(self, params: models.CancelTaskRequestParams, context: RequestContext) -> dict[str, Any]:
+    async def cancel_task(
+        self, params: models.CancelTaskRequestParams, context: RequestContext
+    ) -> dict[str, Any]:
         self.runtime.cancel(params.task_id)
         return _ack()
-{% if py.server.steerable %}
 
-    async def steer_task(self, params: models.TaskSteerRequestParams, context: RequestContext) -> dict[str, Any]:
+    async def steer_task(self, params: _MessageParams, context: RequestContext) -> dict[str, Any]:
         self.runtime.steer(params.task_id, params.message)
         return _ack()
-{% endif %}
-{% if py.server.pausable %}
 
-    async def pause_task(self, params: models.TaskPauseRequestParams, context: RequestContext) -> dict[str, Any]:
+    async def pause_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
         return self.runtime.pause(params.task_id).to_get_result()
 
-    async def resume_task(self, params: models.TaskResumeRequestParams, context: RequestContext) -> dict[str, Any]:
+    async def resume_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
         return self.runtime.resume(params.task_id).to_get_result()
-{% endif %}
-{% if py.server.events %}
 
     # Event sources: one event type (runtime.event_type), subscribed to with {"taskId": ...}. A
     # cursor is a position in the task's event log, as a decimal string.
 
     def _subscription(self, name: str, arguments: Any) -> TaskRecord:
+        not_found = _spec.EVENTS_NOT_FOUND
+        if not_found is None:  # unreachable: HANDLERS lists no events method in such a build
+            raise _spec.METHOD_NOT_FOUND("This build has no task event sources")
         if name != self.runtime.event_type:
-            raise errors.{{ py.server.errors["EventsNotFound"] }}(f"Unknown event type {name!r}", {"kind": "event"})
+            raise not_found(f"Unknown event type {name!r}", {"kind": "event"})
         task_id = arguments.get("taskId") if isinstance(arguments, dict) else None
         if not isinstance(task_id, str) or set(arguments) != {"taskId"}:
-            raise errors.{{ py.server.errors["InvalidParams"] }}('arguments must be {"taskId": <string>}')
+            raise _spec.INVALID_PARAMS('arguments must be {"taskId": <string>}')
         record = self.runtime.store.get(task_id)
         if record.event_source is None:
-            raise errors.{{ py.server.errors["InvalidParams"] }}(f"Task {task_id} has no event source")
+            raise _spec.INVALID_PARAMS(f"Task {task_id} has no event source")
         return record
 
     @staticmethod
@@ -86,59 +113,65 @@ class RuntimeTaskServer(TaskServer):
         if cursor is None:
             return len(record.events)  # null: start from now
         if not cursor.isdigit() or int(cursor) > len(record.events):
-            raise errors.{{ py.server.errors["InvalidParams"] }}(f"Unknown cursor {cursor!r}")
+            raise _spec.INVALID_PARAMS(f"Unknown cursor {cursor!r}")
         return int(cursor)
 
-    async def poll_event(self, params: models.PollEventsRequestParams, context: RequestContext) -> dict[str, Any]:
+    async def poll_event(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         wire = params.to_wire()  # optional members read from the wire form: absent is None here
         record = self._subscription(wire["name"], wire["arguments"])
         start = self._position(record, wire.get("cursor"))
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + min(max(wire.get("timeoutMs") or 0, 0) / 1000, MAX_POLL_SECONDS)
+        wait = min(max(wire.get("timeoutMs") or 0, 0) / 1000, MAX_POLL_SECONDS)
+        deadline = loop.time() + wait
         while start == len(record.events) and not record.terminal:  # long poll: wait for an event
             remaining = deadline - loop.time()
             if remaining <= 0 or not await record.wait_changed(remaining):
                 break
         limit = wire.get("maxEvents")
-        end = len(record.events) if limit is None else min(len(record.events), start + max(limit, 0))
+        end = len(record.events)
+        if limit is not None:
+            end = min(end, start + max(limit, 0))
         return {
             "events": record.events[start:end],
             "cursor": str(end),
             "truncated": False,
             "hasMore": end < len(record.events),
             "nextPollMs": record.poll_interval_ms or self.runtime.poll_interval_ms or 1000,
-            "resultType": {{ py.server.complete_result_type | py }},
+            "resultType": _spec.COMPLETE_RESULT_TYPE,
         }
-{% if py.server.event_stream %}
 
-    async def stream_event(self, params: models.StreamEventsRequestParams, context: RequestContext) -> dict[str, Any]:
+    async def stream_event(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         """Push delivery: events as notifications, heartbeats while idle; the final (empty) result
         ends the stream once the task is terminal and every event was sent."""
         if context.notify is None:
-            raise errors.{{ py.server.errors["EventsUnsupported"] }}(
-                "This transport cannot push events; use events/poll", {"feature": "deliveryMode", "value": "push"}
+            unsupported = _spec.EVENTS_UNSUPPORTED or _spec.METHOD_NOT_FOUND
+            raise unsupported(
+                "This transport cannot push events; use events/poll",
+                {"feature": "deliveryMode", "value": "push"},
             )
+        notify = context.notify
         wire = params.to_wire()
         record = self._subscription(wire["name"], wire["arguments"])
         position = self._position(record, wire.get("cursor"))
         meta = {"io.modelcontextprotocol/subscriptionId": context.request_id}
-        await context.notify("notifications/events/active", {"_meta": meta, "cursor": str(position), "truncated": False})
+        active = {"_meta": meta, "cursor": str(position), "truncated": False}
+        await notify("notifications/events/active", active)
         while True:
             while position < len(record.events):
                 event = record.events[position]
                 position += 1
-                await context.notify("notifications/events/event", {**event, "cursor": str(position), "_meta": meta})
+                occurrence = {**event, "cursor": str(position), "_meta": meta}
+                await notify("notifications/events/event", occurrence)
             if record.terminal:
-                return {"resultType": {{ py.server.complete_result_type | py }}}
-            if self.runtime.store.find(record.task_id) is not record:  # expired: an abnormal end
-                error = errors.{{ py.server.errors["InvalidParams"] }}("Task has expired").to_error()
-                await context.notify("notifications/events/terminated", {"_meta": meta, "error": error})
-                return {"resultType": {{ py.server.complete_result_type | py }}}
+                return _ack()
+            if self.runtime.store.find(record.task_id) is not record:  # expired: abnormal end
+                error = _spec.INVALID_PARAMS("Task has expired").to_error()
+                await notify("notifications/events/terminated", {"_meta": meta, "error": error})
+                return _ack()
             if not await record.wait_changed(HEARTBEAT_SECONDS):
-                await context.notify("notifications/events/heartbeat", {"_meta": meta, "cursor": str(position)})
-{% endif %}
-{% endif %}
+                heartbeat = {"_meta": meta, "cursor": str(position)}
+                await notify("notifications/events/heartbeat", heartbeat)
 
 
 def _ack() -> dict[str, Any]:
-    return {"resultType": {{ py.server.complete_result_type | py }}}
+    return {"resultType": _spec.COMPLETE_RESULT_TYPE}

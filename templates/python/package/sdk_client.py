@@ -1,7 +1,6 @@
-{{ header }}
-"""The client side on the official MCP Python SDK (`mcp` >= 2.3). Importing this module imports `mcp`.
+"""The client side on the official MCP Python SDK (`mcp` >= 2.3). Importing it imports `mcp`.
 
-    async with mcp.Client(server, extensions=[TasksClientExtension()], elicitation_callback=...) as c:
+    async with mcp.Client(server, extensions=[TasksClientExtension()], elicitation_callback=f) as c:
         result = await c.call_tool("slow_compute", {"seconds": 1})  # a task, resolved transparently
         tasks = tasks_client(c)                                      # the typed TasksClient
         created = await tasks.call_tool("slow_compute", arguments={"seconds": 30})
@@ -11,13 +10,14 @@
 the task to its end, answering its input requests through the client's own sampling, elicitation
 and roots callbacks. A task that fails raises `MCPError` with the task's error, as the call would
 have without a task. It also declares the extension: the SDK stamps the client capabilities into
-`_meta` itself (at 2026-07-28 and later only), replacing the stub's declaration.
+`_meta` itself (at 2026-07-28 and later only), replacing the stub's declaration; without the
+extension on the `mcp.Client`, no task is ever created, so `tasks_client` refuses such a client.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal
+from typing import Any
 
 import anyio
 import mcp_types
@@ -27,12 +27,20 @@ from mcp.client.session import ClientRequestContext, ClientSession
 from mcp.shared.exceptions import MCPError
 from pydantic import ConfigDict, TypeAdapter
 
-from . import models
-from .client import PROTOCOL_VERSION, InputRequest, NotificationHandler, OnInput, PollPolicy, Send, TasksClient
+from . import _spec, models
+from .client import (
+    PROTOCOL_VERSION,
+    InputRequest,
+    NotificationHandler,
+    OnInput,
+    PollPolicy,
+    Send,
+    TasksClient,
+)
 from .errors import JsonRpcError, TaskFailedError
 from .methods import METHODS
 
-EXTENSION_ID = {{ spec.extension_id | py }}
+EXTENSION_ID = _spec.EXTENSION_ID
 
 _RESULT_JSON: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])
 _SDK_INPUT_REQUEST: TypeAdapter[Any] = TypeAdapter(mcp_types.InputRequest)
@@ -63,25 +71,54 @@ def session_transport(session: ClientSession, *, timeout: float | None = None) -
         envelope = {"jsonrpc": "2.0", "id": request["id"]}
         try:
             outgoing = model(method=request["method"], params=request.get("params") or {})
-            result = await session.send_request(outgoing, _RESULT_JSON, request_read_timeout_seconds=timeout)
+            # The SDK types results as models, but takes any TypeAdapter; a plain dict keeps the
+            # result's `null`s, which a model dumped with exclude_none would lose.
+            result = await session.send_request(
+                outgoing,
+                _RESULT_JSON,  # type: ignore[type-var]
+                request_read_timeout_seconds=timeout,
+            )
         except MCPError as exc:
-            return {**envelope, "error": exc.error.model_dump(mode="json", by_alias=True, exclude_none=True)}
+            return {
+                **envelope,
+                "error": exc.error.model_dump(mode="json", by_alias=True, exclude_none=True),
+            }
         return {**envelope, "result": result}
 
     return send
 
 
 def tasks_client(
-    target: Client | ClientSession, *, poll: PollPolicy = PollPolicy(), timeout: float | None = None
+    target: Client | ClientSession,
+    *,
+    poll: PollPolicy | None = None,
+    timeout: float | None = None,
 ) -> TasksClient:
-    """The typed TasksClient over an entered `mcp.Client` (or its session), on the SDK's event loop."""
-    session = target.session if isinstance(target, Client) else target
+    """The typed TasksClient over an entered `mcp.Client` (or its session), on the SDK's event
+    loop. The client must have been built with `TasksClientExtension()`: ValueError otherwise."""
+    if isinstance(target, Client):
+        if not any(isinstance(e, TasksClientExtension) for e in target.extensions or ()):
+            raise ValueError(_NO_EXTENSION)
+        session = target.session
+    else:
+        session = target
+        # mcp 2.3 has no public accessor for a session's extensions; a session without the
+        # attribute (another SDK version) is taken as it is.
+        declared = getattr(session, "_extensions", ...)
+        if declared is not ... and EXTENSION_ID not in (declared or {}):
+            raise ValueError(_NO_EXTENSION)
     return TasksClient(
         session_transport(session, timeout=timeout),
         protocol_version=session.protocol_version or PROTOCOL_VERSION,
-        poll=poll,
+        poll=poll if poll is not None else PollPolicy(),
         sleep=anyio.sleep,
     )
+
+
+_NO_EXTENSION = (
+    "tasks_client() needs an mcp.Client that declares the tasks extension, or the server never "
+    "creates a task: build it as mcp.Client(..., extensions=[TasksClientExtension()])"
+)
 
 
 def input_responder(session: ClientSession) -> OnInput:
@@ -92,7 +129,9 @@ def input_responder(session: ClientSession) -> OnInput:
         context = ClientRequestContext(session=session, request_id=key)
         response = await session.dispatch_input_request(context, sdk_request)
         if isinstance(response, mcp_types.ErrorData):  # the callback declined
-            raise JsonRpcError.from_error(response.model_dump(mode="json", by_alias=True, exclude_none=True))
+            raise JsonRpcError.from_error(
+                response.model_dump(mode="json", by_alias=True, exclude_none=True)
+            )
         # exclude_unset, not exclude_none: a `null` the callback set is part of its answer
         return response.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
@@ -100,21 +139,23 @@ def input_responder(session: ClientSession) -> OnInput:
 
 
 class CreateTaskClaim(mcp_types.Result):
-    """`CreateTaskResult` as the SDK parses a claimed result; `to_model()` gives the generated one.
+    """`CreateTaskResult` as the SDK parses a claimed result; `to_model()` gives the generated
+    one.
 
     Every member but `resultType` is kept as an extra: a typed `inputRequests` or `requestState`
     would collide with the SDK's own result fields, and extras keep `ttlMs: null` as sent.
     """
 
     model_config = ConfigDict(extra="allow")
-    result_type: Literal["task"] = "task"
+    result_type: _spec.TaskResultType = _spec.TASK_RESULT_TYPE
 
     def to_model(self) -> models.CreateTaskResult:
-        return models.CreateTaskResult.from_wire(self.model_dump(mode="json", by_alias=True, exclude_unset=True) | {"resultType": "task"})
+        wire = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return models.CreateTaskResult.from_wire(wire | {"resultType": _spec.TASK_RESULT_TYPE})
 
 
 class TasksClientExtension(ClientExtension):
-    """The `{{ spec.extension_id }}` extension for `mcp.Client(extensions=[...])`.
+    """The tasks extension (`_spec.EXTENSION_ID`) for `mcp.Client(extensions=[...])`.
 
     `notifications`: a NotificationHandler that receives this extension's notifications.
     `timeout`: seconds `call_tool` waits for a task before TaskTimeoutError (None: no limit).
@@ -126,33 +167,38 @@ class TasksClientExtension(ClientExtension):
         self,
         *,
         notifications: NotificationHandler | None = None,
-        poll: PollPolicy = PollPolicy(),
+        poll: PollPolicy | None = None,
         timeout: float | None = None,
     ):
         self._handler = notifications
-        self._poll = poll
+        self._poll = poll if poll is not None else PollPolicy()
         self._timeout = timeout
 
     def settings(self) -> dict[str, Any]:
         return {}  # the spec defines no client settings: an empty object declares support
 
     def claims(self) -> list[ResultClaim[Any]]:
-        return [ResultClaim(result_type="task", model=CreateTaskClaim, resolve=self._resolve)]
+        return [
+            ResultClaim(
+                result_type=_spec.TASK_RESULT_TYPE, model=CreateTaskClaim, resolve=self._resolve
+            )
+        ]
 
     def notifications(self) -> list[NotificationBinding[Any]]:
         if self._handler is None:
             return []
-        bindings = [
-{% for n in py.client.notifications if not n.core %}
-            ({{ n.name | py }}, {{ n.params_model }}),
-{% endfor %}
-        ]
         return [
-            NotificationBinding(method=method, params_type=params, handler=functools.partial(self._handler.dispatch, method))
-            for method, params in bindings
+            NotificationBinding(
+                method=method,
+                params_type=params,
+                handler=functools.partial(self._handler.dispatch, method),
+            )
+            for method, params in _spec.EXTENSION_NOTIFICATIONS.items()
         ]
 
-    async def _resolve(self, claimed: CreateTaskClaim, ctx: ClaimContext) -> mcp_types.CallToolResult:
+    async def _resolve(
+        self, claimed: CreateTaskClaim, ctx: ClaimContext
+    ) -> mcp_types.CallToolResult:
         client = tasks_client(ctx.session, poll=self._poll, timeout=ctx.read_timeout_seconds)
         task = claimed.to_model()
         try:

@@ -1,4 +1,3 @@
-{{ header }}
 """In-memory task records: unguessable ids, TTL expiry, lifecycle-checked status changes, and the
 wire forms of a task.
 
@@ -15,10 +14,10 @@ import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from . import errors, lifecycle
+from . import _spec, lifecycle
 from .guard import TransitionRefused, check_transition, task_not_found
 
 # Task ids may act as bearer tokens (SEP-2663: they must be unguessable), so they come from
@@ -32,34 +31,33 @@ def new_task_id() -> str:
 
 def timestamp(seconds: float) -> str:
     """ISO 8601 in UTC with milliseconds, e.g. `2026-07-28T10:30:00.123Z`."""
-    moment = datetime.fromtimestamp(seconds, timezone.utc)
+    moment = datetime.fromtimestamp(seconds, UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(eq=False)
 class TaskRecord:
-    """One task as the server holds it. Change it through `TaskStore`, which checks the lifecycle."""
+    """One task as the server holds it. Change it through `TaskStore`, which checks the lifecycle.
+
+    The subtask and event members stay empty in a build without those features (`_spec`).
+    """
 
     task_id: str
     created_at: str
     deadline: float | None  # the store clock's reading at which the task expires; None: never
     ttl_ms: int | None
     poll_interval_ms: int | None
-    status: str = "working"
+    status: str = _spec.WORKING
     status_message: str | None = None
     last_updated_at: str = ""
     result: dict[str, Any] | None = None  # set when completed
     error: dict[str, Any] | None = None  # the JSON-RPC error object, set when failed
     input_requests: dict[str, dict[str, Any]] = field(default_factory=dict)  # outstanding, by key
-    used_keys: set[str] = field(default_factory=set)  # every key ever issued: keys are never reused
-{% if py.server.subtasks %}
+    used_keys: set[str] = field(default_factory=set)  # every key ever issued: never reused
     parent_task_id: str | None = None
     child_task_ids: list[str] = field(default_factory=list)  # append-only
-{% endif %}
-{% if py.server.events %}
     events: list[dict[str, Any]] = field(default_factory=list)  # EventOccurrence objects, in order
     event_source: dict[str, Any] | None = None  # the TaskEventSource announced on creation
-{% endif %}
     _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
@@ -76,7 +74,7 @@ class TaskRecord:
         return True
 
     def _signal(self) -> None:
-        # Wake everyone waiting now; later waiters wait for the next change.
+        """Wake everyone waiting now; later waiters wait for the next change."""
         self._changed.set()
         self._changed = asyncio.Event()
 
@@ -95,36 +93,37 @@ class TaskRecord:
             task["statusMessage"] = self.status_message
         if self.poll_interval_ms is not None:
             task["pollIntervalMs"] = self.poll_interval_ms
-{% if py.server.subtasks %}
-        if self.parent_task_id is not None:
-            task["parentTaskId"] = self.parent_task_id
-        if self.child_task_ids:  # absent until the first subtask exists
-            task["childTaskIds"] = list(self.child_task_ids)
-{% endif %}
+        if _spec.SUBTASKS:
+            if self.parent_task_id is not None:
+                task["parentTaskId"] = self.parent_task_id
+            if self.child_task_ids:  # absent until the first subtask exists
+                task["childTaskIds"] = list(self.child_task_ids)
         return task
 
     def to_create_result(self) -> dict[str, Any]:
         """The flat `CreateTaskResult` that answers the request which started the task."""
-        created = {**self.to_task(), "resultType": {{ py.server.task_result_type | py }}}
-{% if py.server.events %}
-        if self.event_source is not None:
+        created = {**self.to_task(), "resultType": _spec.TASK_RESULT_TYPE}
+        if _spec.EVENTS and self.event_source is not None:
             created["eventSource"] = dict(self.event_source)
-{% endif %}
         return created
 
     def to_detailed(self) -> dict[str, Any]:
         """The `DetailedTask`: what `tasks/get` returns, without `resultType`."""
         detailed = self.to_task()
-        if self.status == "input_required":
+        if self.status == _spec.INPUT_REQUIRED:
             detailed["inputRequests"] = dict(self.input_requests)
-        elif self.status == "completed":
+        elif self.status == _spec.COMPLETED:
             detailed["result"] = self.result if self.result is not None else {}
-        elif self.status == "failed":
-            detailed["error"] = self.error if self.error is not None else errors.{{ py.server.errors["InternalError"] }}("Task failed").to_error()
+        elif self.status == _spec.FAILED:
+            detailed["error"] = (
+                self.error
+                if self.error is not None
+                else _spec.INTERNAL_ERROR("Task failed").to_error()
+            )
         return detailed
 
     def to_get_result(self) -> dict[str, Any]:
-        return {**self.to_detailed(), "resultType": {{ py.server.complete_result_type | py }}}
+        return {**self.to_detailed(), "resultType": _spec.COMPLETE_RESULT_TYPE}
 
 
 class TaskStore:
@@ -152,20 +151,20 @@ class TaskStore:
         *,
         ttl_ms: int | None,
         poll_interval_ms: int | None,
-{% if py.server.subtasks %}
         parent: TaskRecord | None = None,
-{% endif %}
     ) -> TaskRecord:
-        """A new `working` task, stored before this returns: a `tasks/get` on its id resolves at once."""
+        """A new `working` task, stored before this returns: a `tasks/get` on its id resolves at
+        once. `parent` makes it a subtask (builds with subtasks only)."""
         self.purge_expired()
         if ttl_ms is not None and ttl_ms < 0:
             raise ValueError("ttl_ms must be >= 0 or None (unlimited)")
+        if parent is not None and not _spec.SUBTASKS:
+            raise ValueError("this build has no subtasks: parent must be None")
         now, created_at = self._clock(), timestamp(self._wall_clock())
         task_id = new_task_id()
         while task_id in self._tasks:  # 192 random bits do not collide; the loop only proves it
             task_id = new_task_id()
         deadline = None if ttl_ms is None else now + ttl_ms / 1000
-{% if py.server.subtasks %}
         if parent is not None:
             if parent.terminal:
                 raise ValueError("a terminal task gains no subtasks")
@@ -173,17 +172,16 @@ class TaskStore:
             # expires exactly when its parent does, whatever TTL was asked for.
             deadline = parent.deadline
             ttl_ms = None if deadline is None else max(0, int((deadline - now) * 1000))
-{% endif %}
-        record = TaskRecord(task_id, created_at, deadline, ttl_ms, poll_interval_ms, last_updated_at=created_at)
+        record = TaskRecord(
+            task_id, created_at, deadline, ttl_ms, poll_interval_ms, last_updated_at=created_at
+        )
         self._tasks[task_id] = record
         if deadline is not None:
             heapq.heappush(self._expiries, (deadline, next(self._tiebreak), task_id))
-{% if py.server.subtasks %}
         if parent is not None:
             record.parent_task_id = parent.task_id
             parent.child_task_ids.append(task_id)
             self._touch(parent)
-{% endif %}
         return record
 
     def get(self, task_id: str) -> TaskRecord:
@@ -213,15 +211,22 @@ class TaskStore:
 
     # Changes: each one is checked against the lifecycle, stamps lastUpdatedAt and wakes waiters.
 
-    def set_status(self, record: TaskRecord, target: str, *, trigger: str = "server", message: str | None = None) -> None:
+    def set_status(
+        self,
+        record: TaskRecord,
+        target: str,
+        *,
+        trigger: str = "server",
+        message: str | None = None,
+    ) -> None:
         check_transition(record.status, target, trigger)
-{% if py.server.children_terminal_first %}
-        if lifecycle.is_terminal(target):
+        if _spec.CHILDREN_TERMINAL_FIRST and lifecycle.is_terminal(target):
             busy = [c for c in self.children(record) if not c.terminal]
             if busy:  # invariant: a parent becomes terminal only after all its children
                 ids = ", ".join(c.task_id for c in busy)
-                raise TransitionRefused(f"task {record.task_id} cannot become {target!r} before its subtasks ({ids})")
-{% endif %}
+                raise TransitionRefused(
+                    f"task {record.task_id} cannot become {target!r} before its subtasks ({ids})"
+                )
         record.status = target
         if message is not None:
             record.status_message = message
@@ -229,15 +234,22 @@ class TaskStore:
             record.input_requests.clear()  # nothing is outstanding on a finished task
         self._touch(record)
 
-    def complete(self, record: TaskRecord, result: Mapping[str, Any], *, message: str | None = None) -> None:
-        self.set_status(record, "completed", message=message)
+    def complete(
+        self, record: TaskRecord, result: Mapping[str, Any], *, message: str | None = None
+    ) -> None:
+        self.set_status(record, _spec.COMPLETED, message=message)
         record.result = dict(result)
 
-    def fail(self, record: TaskRecord, error: Mapping[str, Any], *, message: str | None = None) -> None:
-        self.set_status(record, "failed", message=message if message is not None else error.get("message"))
+    def fail(
+        self, record: TaskRecord, error: Mapping[str, Any], *, message: str | None = None
+    ) -> None:
+        reason = message if message is not None else error.get("message")
+        self.set_status(record, _spec.FAILED, message=reason)
         record.error = dict(error)
 
-    def add_input_request(self, record: TaskRecord, request: Mapping[str, Any], key: str | None = None) -> str:
+    def add_input_request(
+        self, record: TaskRecord, request: Mapping[str, Any], key: str | None = None
+    ) -> str:
         """Record one more outstanding request; its key is unique over the task's whole life."""
         if record.terminal:
             raise ValueError("a terminal task asks for nothing")
@@ -260,15 +272,15 @@ class TaskStore:
     def set_message(self, record: TaskRecord, message: str | None) -> None:
         record.status_message = message
         self._touch(record)
-{% if py.server.subtasks %}
 
     def children(self, record: TaskRecord) -> list[TaskRecord]:
+        """The task's subtasks still in the store, in `childTaskIds` order."""
         return [self._tasks[c] for c in record.child_task_ids if c in self._tasks]
-{% endif %}
-{% if py.server.events %}
 
     def add_event(self, record: TaskRecord, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Append one `EventOccurrence` to the task's event log; its position is its cursor."""
+        if not _spec.EVENTS:
+            raise ValueError("this build has no task event sources")
         event = {
             "eventId": f"{record.task_id}:{len(record.events) + 1}",
             "name": name,
@@ -278,7 +290,6 @@ class TaskStore:
         record.events.append(event)
         record._signal()
         return event
-{% endif %}
 
     def _touch(self, record: TaskRecord) -> None:
         record.last_updated_at = timestamp(self._wall_clock())
