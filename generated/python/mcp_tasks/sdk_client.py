@@ -191,4 +191,5 @@ class TasksClientExtension(ClientExtension):
             # What the call would have raised without a task: the request's JSON-RPC error.
             error = failed.error
             raise MCPError(code=error.code, message=error.message, data=error.data) from failed
-        return mcp_types.CallToolResult.model_validate(result, by_name=False)
+        wire = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return mcp_types.CallToolResult.model_validate(wire, by_name=False)
