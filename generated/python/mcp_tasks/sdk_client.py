@@ -39,6 +39,7 @@ from .client import (
 )
 from .errors import JsonRpcError, TaskFailedError
 from .methods import METHODS
+from .tracking import DEFAULT_RETRY, RetryPolicy
 
 EXTENSION_ID = "io.modelcontextprotocol/tasks"
 
@@ -85,15 +86,23 @@ def session_transport(session: ClientSession, *, timeout: float | None = None) -
 
 
 def tasks_client(
-    target: Client | ClientSession, *, poll: PollPolicy = PollPolicy(), timeout: float | None = None
+    target: Client | ClientSession,
+    *,
+    poll: PollPolicy = PollPolicy(),
+    timeout: float | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> TasksClient:
-    """The typed TasksClient over an entered `mcp.Client` (or its session), on the SDK's event loop."""
+    """The typed TasksClient over an entered `mcp.Client` (or its session), on the SDK's event loop.
+
+    `retry` applies to failures the session's transport raises; a session whose connection broke
+    stays broken, so retrying across an outage needs a `send` that reconnects."""
     session = target.session if isinstance(target, Client) else target
     return TasksClient(
         session_transport(session, timeout=timeout),
         protocol_version=session.protocol_version or PROTOCOL_VERSION,
         poll=poll,
         sleep=anyio.sleep,
+        retry=retry,
     )
 
 
