@@ -333,6 +333,23 @@ async def test_settle_deadline_raises_a_timeout_and_the_task_keeps_running(refer
         await tasks.cancel_task(created.task_id)
 
 
+async def test_settle_answers_input_requests_through_on_input(reference_server_url):
+    async with connect(reference_server_url) as send:
+        tasks = tasks_over(send)
+        created = await tasks.call_tool("confirm_delete", arguments={"filename": "a.txt"})
+        with pytest.raises(errors.TaskInputRequiredError):  # nothing answers: say so, do not hang
+            await tasks.settle(created.task_id, timeout=LIMIT)
+
+        asked: list[str] = []
+
+        def confirm(key, request, task):
+            asked.append(key)
+            return models.ElicitResult(action="accept", content={"confirm": True})
+
+        result = await tasks.settle(created.task_id, timeout=LIMIT, on_input=confirm)
+        assert text_of(result) == "Deleted a.txt" and len(asked) == 1
+
+
 async def test_settle_an_unknown_task_raises_task_expired(reference_server_url):
     async with connect(reference_server_url) as send:
         with pytest.raises(TaskExpiredError) as expired:

@@ -386,6 +386,7 @@ class TaskHandle:
         while True:
             task = await self.get()
             if lifecycle.is_terminal(_status_of(task)):
+                client._answered.pop(self.ref.task_id, None)  # a terminal task asks nothing more
                 yield task
                 return
             if answer and getattr(task, "input_requests", None) is not None:
