@@ -175,8 +175,11 @@ async def test_input_required_is_answered_once_per_key(harness):
         return models.ElicitResult(action="accept", content={"confirm": True})
 
     task_id = await harness.start(body)
-    assert await harness.client.wait_for_result(task_id, on_input=on_input, timeout=5) == {
-        "content": [{"type": "text", "text": "accept/accept"}]
+    result = await harness.client.wait_for_result(task_id, on_input=on_input, timeout=5)
+    assert isinstance(result, models.CallToolResult)  # typed, as tools/call answers it
+    assert result.to_wire() == {
+        "resultType": "complete",  # absent from the body's result: a complete result by default
+        "content": [{"type": "text", "text": "accept/accept"}],
     }
     assert len(asked) == 2 and len(set(asked)) == 2
     updates = [r for r in harness.sent if r["method"] == "tasks/update"]
@@ -255,7 +258,7 @@ async def test_steers_queued_while_paused_arrive_in_order_after_resume(harness):
     assert (await harness.client.resume_task(task_id)).status == "working"
     go.set()
     result = await harness.client.wait_for_result(task_id, timeout=5)
-    assert result["content"][0]["text"] == "first, second"
+    assert result.to_wire()["content"][0]["text"] == "first, second"
 
 
 # Subtasks ------------------------------------------------------------------------------------------

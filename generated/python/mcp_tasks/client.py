@@ -4,10 +4,12 @@
     client = TasksClient(send)  # send(request) -> response: one JSON-RPC exchange, as dicts
     created = await client.call_tool("slow_compute", arguments={"seconds": 1})
     task = await client.wait_until_terminal(created.task_id, on_input=answer)
+    result = await client.track(created).settle(timeout=60)  # the typed result, see tracking.py
 
 Every request declares this build's client capabilities in `params._meta`; an error response
 raises the exception of its code (`mcp_tasks.errors`); a result comes back as its generated
-model (for a union, the variant itself). For the official `mcp` SDK, see `mcp_tasks.sdk_client`.
+model (for a union, the variant itself). Requests whose exchange fails in transit are retried
+per `RetryPolicy` (by default only the idempotent ones). For the official `mcp` SDK, see `mcp_tasks.sdk_client`.
 """
 
 from __future__ import annotations
@@ -23,16 +25,15 @@ from typing import Any, cast
 
 import pydantic
 
-from . import models
+from . import models, tracking
 from .errors import (
     JsonRpcError,
-    TaskCancelledError,
-    TaskFailedError,
     TaskInputRequiredError,
     TaskTimeoutError,
 )
 from .lifecycle import is_terminal
 from .messages import MessageValidationError, parse_message
+from .tracking import RetryPolicy, TaskHandle, TaskRef
 
 PROTOCOL_VERSION = "2026-07-28"
 # What a client of this build declares in `_meta` on every request (per-request capabilities).
@@ -113,7 +114,8 @@ class TasksClient:
 
     `capabilities` replaces CLIENT_CAPABILITIES as the declared client capabilities (pass `{}` to
     declare none). `sleep` is the event loop's sleep (asyncio by default; `anyio.sleep` under
-    anyio or trio).
+    anyio or trio). `retry` decides which failed exchanges are tried again (see RetryPolicy);
+    each request method takes `retry=` to opt in or out for one call.
     """
 
     def __init__(
@@ -125,6 +127,7 @@ class TasksClient:
         poll: PollPolicy = PollPolicy(),
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        retry: RetryPolicy = tracking.DEFAULT_RETRY,
     ):
         self._send = send
         self._meta = {
@@ -137,6 +140,7 @@ class TasksClient:
         self._answered: dict[str, set[str]] = {}
         self.poll = poll
         self._sleep, self._clock = sleep, clock
+        self.retry = retry
 
     # Transport ----------------------------------------------------------------------------------
 
@@ -146,22 +150,33 @@ class TasksClient:
         params: Mapping[str, Any] | None = None,
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> dict[str, Any]:
         """Any request, unvalidated (methods outside this spec too): the result's wire JSON."""
         message = self._message(method, params or {}, meta)
-        return self._result_of(message, await self._send(message))
+        return self._result_of(message, await self._exchange(message, retry))
 
     async def _call(
-        self, method: str, params: dict[str, Any], meta: Mapping[str, Any] | None
+        self,
+        method: str,
+        params: dict[str, Any],
+        meta: Mapping[str, Any] | None,
+        retry: RetryPolicy | bool | None,
     ) -> Any:
         """A request of this spec: the request is validated before sending, the result after."""
         message = self._message(method, params, meta)
         parse_message(message)  # a caller's mistake fails here, not on the server
-        response = await self._send(message)
+        response = await self._exchange(message, retry)
         self._result_of(message, response)
         parsed: Any = parse_message(response, request_method=method)
         result = parsed.result
         return result.root if isinstance(result, pydantic.RootModel) else result
+
+    async def _exchange(
+        self, message: dict[str, Any], retry: RetryPolicy | bool | None
+    ) -> dict[str, Any]:
+        policy = self.retry.for_call(message["method"], retry)
+        return await tracking.send_with_retry(self._send, message, policy, self._sleep)
 
     def _message(
         self, method: str, params: Mapping[str, Any], meta: Mapping[str, Any] | None
@@ -210,6 +225,7 @@ class TasksClient:
         ) = None,
         request_state: str | None = None,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.CallToolResult | models.InputRequiredResult | models.CreateTaskResult:
         """`tools/call`: Used by the client to invoke a tool provided by the server."""
         params: dict[str, Any] = {
@@ -223,7 +239,7 @@ class TasksClient:
             params["requestState"] = request_state
         return cast(
             "models.CallToolResult | models.InputRequiredResult | models.CreateTaskResult",
-            await self._call("tools/call", params, meta),
+            await self._call("tools/call", params, meta, retry),
         )
 
     async def listen_subscription(
@@ -231,6 +247,7 @@ class TasksClient:
         notifications: models.SubscriptionFilter | Mapping[str, Any],
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.SubscriptionsListenResult:
         """`subscriptions/listen`: Opens a long-lived channel for notifications outside any one
         request; answered only when the server ends the subscription."""
@@ -239,24 +256,28 @@ class TasksClient:
         }
         return cast(
             "models.SubscriptionsListenResult",
-            await self._call("subscriptions/listen", params, meta),
+            await self._call("subscriptions/listen", params, meta, retry),
         )
 
     async def discover_server(
         self,
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.DiscoverResult:
         """`server/discover`: Asks the server for its supported protocol versions, capabilities and
         other metadata."""
         params: dict[str, Any] = {}
-        return cast("models.DiscoverResult", await self._call("server/discover", params, meta))
+        return cast(
+            "models.DiscoverResult", await self._call("server/discover", params, meta, retry)
+        )
 
     async def get_task(
         self,
         task_id: str,
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> (
         models.WorkingTaskResult
         | models.InputRequiredTaskResult
@@ -271,7 +292,7 @@ class TasksClient:
         }
         return cast(
             "models.WorkingTaskResult | models.InputRequiredTaskResult | models.CompletedTaskResult | models.FailedTaskResult | models.CancelledTaskResult | models.PausedTaskResult",
-            await self._call("tasks/get", params, meta),
+            await self._call("tasks/get", params, meta, retry),
         )
 
     async def update_task(
@@ -286,25 +307,31 @@ class TasksClient:
         ],
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.UpdateTaskResult:
         """`tasks/update`: Delivers responses to a task's `inputRequests`."""
         params: dict[str, Any] = {
             "taskId": task_id,
             "inputResponses": input_responses,
         }
-        return cast("models.UpdateTaskResult", await self._call("tasks/update", params, meta))
+        return cast(
+            "models.UpdateTaskResult", await self._call("tasks/update", params, meta, retry)
+        )
 
     async def cancel_task(
         self,
         task_id: str,
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.CancelTaskResult:
         """`tasks/cancel`: Asks the server to cancel a task."""
         params: dict[str, Any] = {
             "taskId": task_id,
         }
-        return cast("models.CancelTaskResult", await self._call("tasks/cancel", params, meta))
+        return cast(
+            "models.CancelTaskResult", await self._call("tasks/cancel", params, meta, retry)
+        )
 
     async def steer_task(
         self,
@@ -312,19 +339,21 @@ class TasksClient:
         message: str,
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.TaskSteerResult:
         """`tasks/steer`: Sends unsolicited feedback to a running task."""
         params: dict[str, Any] = {
             "taskId": task_id,
             "message": message,
         }
-        return cast("models.TaskSteerResult", await self._call("tasks/steer", params, meta))
+        return cast("models.TaskSteerResult", await self._call("tasks/steer", params, meta, retry))
 
     async def pause_task(
         self,
         task_id: str,
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> (
         models.WorkingTaskResult
         | models.InputRequiredTaskResult
@@ -340,7 +369,7 @@ class TasksClient:
         }
         return cast(
             "models.WorkingTaskResult | models.InputRequiredTaskResult | models.CompletedTaskResult | models.FailedTaskResult | models.CancelledTaskResult | models.PausedTaskResult",
-            await self._call("tasks/pause", params, meta),
+            await self._call("tasks/pause", params, meta, retry),
         )
 
     async def resume_task(
@@ -348,6 +377,7 @@ class TasksClient:
         task_id: str,
         *,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> (
         models.WorkingTaskResult
         | models.InputRequiredTaskResult
@@ -362,7 +392,7 @@ class TasksClient:
         }
         return cast(
             "models.WorkingTaskResult | models.InputRequiredTaskResult | models.CompletedTaskResult | models.FailedTaskResult | models.CancelledTaskResult | models.PausedTaskResult",
-            await self._call("tasks/resume", params, meta),
+            await self._call("tasks/resume", params, meta, retry),
         )
 
     async def poll_event(
@@ -375,6 +405,7 @@ class TasksClient:
         max_events: int | None = None,
         timeout_ms: int | None = None,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.PollEventsResult:
         """`events/poll`: Long poll for one subscription: the server holds the request until an event
         is available or `timeoutMs` elapses (it may answer earlier with no events), then returns the
@@ -391,7 +422,7 @@ class TasksClient:
             params["maxEvents"] = max_events
         if timeout_ms is not None:
             params["timeoutMs"] = timeout_ms
-        return cast("models.PollEventsResult", await self._call("events/poll", params, meta))
+        return cast("models.PollEventsResult", await self._call("events/poll", params, meta, retry))
 
     async def stream_event(
         self,
@@ -401,6 +432,7 @@ class TasksClient:
         cursor: str | None = None,
         max_age_ms: int | None = None,
         meta: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | bool | None = None,
     ) -> models.StreamEventsResult:
         """`events/stream`: Opens a push subscription, one per request."""
         params: dict[str, Any] = {
@@ -411,7 +443,9 @@ class TasksClient:
             params["cursor"] = cursor
         if max_age_ms is not None:
             params["maxAgeMs"] = max_age_ms
-        return cast("models.StreamEventsResult", await self._call("events/stream", params, meta))
+        return cast(
+            "models.StreamEventsResult", await self._call("events/stream", params, meta, retry)
+        )
 
     # Waiting for a task -------------------------------------------------------------------------
 
@@ -460,17 +494,51 @@ class TasksClient:
                 delay = min(delay, remaining)
             await self._sleep(delay)
 
-    async def wait_for_result(self, task_id: str, **wait: Any) -> dict[str, Any]:
-        """The `result` of the task once completed; TaskFailedError or TaskCancelledError otherwise.
+    async def wait_for_result(self, task_id: str, **wait: Any) -> pydantic.BaseModel:
+        """The typed result of the task once completed (the model of the creating request's
+        result); TaskFailedError or TaskCancelledError otherwise.
 
         Takes the keyword arguments of `wait_until_terminal`.
         """
         task = await self.wait_until_terminal(task_id, **wait)
-        if task.status == "completed":
-            return task.result
-        if task.status == "failed":
-            raise TaskFailedError(task)
-        raise TaskCancelledError(task)
+        return tracking.outcome(task, tracking.default_task_method())
+
+    # Following a task (tracking.py) -------------------------------------------------------------
+
+    def track(self, created: Any, *, method: str | None = None, server: str = "") -> TaskHandle:
+        """A handle on a task this client created: `created` is its CreateTaskResult (or id),
+        `method` the request that created it (default: the only one that creates tasks),
+        `server` an opaque note of where to reconnect, kept in `handle.ref`."""
+        task_id = created if isinstance(created, str) else created.task_id
+        interval = (
+            None if isinstance(created, str) else _given(getattr(created, "poll_interval_ms", None))
+        )
+        ref = TaskRef(task_id, method or tracking.default_task_method(), server, interval)
+        return TaskHandle(self, ref)
+
+    def resume(self, ref: TaskRef) -> TaskHandle:
+        """A handle on a task from a saved TaskRef, maybe made by another process. It sends
+        nothing: following the task is up to the handle (`watch`, `settle`, `cancel`)."""
+        return TaskHandle(self, ref)
+
+    def watch(
+        self, task_id: str, *, timeout: float | None = None
+    ) -> tracking.TaskUpdates[TaskState]:
+        """`async for task in client.watch(task_id)`: each distinct state until terminal; see
+        TaskHandle.watch."""
+        return self.track(task_id).watch(timeout=timeout)
+
+    async def settle(
+        self,
+        task_id: str,
+        *,
+        timeout: float | None = None,
+        on_input: OnInput | None = None,
+        method: str | None = None,
+    ) -> pydantic.BaseModel:
+        """The task's typed result once it ends; see TaskHandle.settle for what it raises. On
+        timeout (SettleTimeout, a TimeoutError) the task keeps running on the server."""
+        return await self.track(task_id, method=method).settle(timeout=timeout, on_input=on_input)
 
     async def _observe(self, task_id: str, on_input: OnInput | None) -> Any:
         task = await self.get_task(task_id)

@@ -23,7 +23,12 @@ from typing import Any
 import anyio
 import mcp_types
 from mcp import Client
-from mcp.client.extension import ClaimContext, ClientExtension, NotificationBinding, ResultClaim
+from mcp.client.extension import (
+    ClaimContext,
+    ClientExtension,
+    NotificationBinding,
+    ResultClaim,
+)
 from mcp.client.session import ClientRequestContext, ClientSession
 from mcp.shared.exceptions import MCPError
 from pydantic import ConfigDict, TypeAdapter
@@ -40,6 +45,7 @@ from .client import (
 )
 from .errors import JsonRpcError, TaskFailedError
 from .methods import METHODS
+from .tracking import DEFAULT_RETRY, RetryPolicy
 
 EXTENSION_ID = _spec.EXTENSION_ID
 
@@ -94,9 +100,13 @@ def tasks_client(
     *,
     poll: PollPolicy | None = None,
     timeout: float | None = None,
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> TasksClient:
     """The typed TasksClient over an entered `mcp.Client` (or its session), on the SDK's event
-    loop. The client must have been built with `TasksClientExtension()`: ValueError otherwise."""
+    loop. The client must have been built with `TasksClientExtension()`: ValueError otherwise.
+
+    `retry` applies to failures the session's transport raises; a session whose connection broke
+    stays broken, so retrying across an outage needs a `send` that reconnects."""
     if isinstance(target, Client):
         if not any(isinstance(e, TasksClientExtension) for e in target.extensions or ()):
             raise ValueError(_NO_EXTENSION)
@@ -113,6 +123,7 @@ def tasks_client(
         protocol_version=session.protocol_version or PROTOCOL_VERSION,
         poll=poll if poll is not None else PollPolicy(),
         sleep=anyio.sleep,
+        retry=retry,
     )
 
 
@@ -212,4 +223,5 @@ class TasksClientExtension(ClientExtension):
             # What the call would have raised without a task: the request's JSON-RPC error.
             error = failed.error
             raise MCPError(code=error.code, message=error.message, data=error.data) from failed
-        return mcp_types.CallToolResult.model_validate(result, by_name=False)
+        wire = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return mcp_types.CallToolResult.model_validate(wire, by_name=False)
