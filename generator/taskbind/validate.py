@@ -17,6 +17,7 @@ import jsonschema
 from .diagnostics import Diagnostic, Location
 from .ir import referenced_names
 from .load import LocatedDict, LocatedList, RawSpec, SourceFile
+from .merge import Merged
 from .naming import envelope_name, response_name
 from .typeexpr import TypeExprError, parse_type
 
@@ -195,32 +196,9 @@ class _Checker:
         decl = self.index.types.get(name)
         return decl.body.get("kind") if decl else None
 
-    def _object_fields(self, name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    def _object_fields(self, name: str) -> dict[str, Any]:
         """The flattened fields of an object type, including every module's extensions."""
-        decl = self.index.types.get(name)
-        if decl is None or decl.body.get("kind") != "object" or name in seen:
-            return {}
-        merged: dict[str, Any] = {}
-        for base in decl.body.get("extends", []):
-            merged.update(self._object_fields(base, seen + (name,)))
-        merged.update(decl.body.get("fields", {}))
-        for module in self.index.order:
-            ext = self.raw.modules[module].document.get("extend", {}).get("types", {}).get(name, {})
-            merged.update(ext.get("fields", {}))
-        return merged
-
-    def _union_variants(self, name: str) -> list[tuple[str, str, Location]]:
-        """(variant, declaring module, location) for a union, including every module's additions."""
-        decl = self.index.types.get(name)
-        if decl is None:
-            return []
-        own = decl.body.get("variants", LocatedList())
-        variants = [(v, decl.module, own.where(i)) for i, v in enumerate(own)]
-        for module in self.index.order:
-            ext = self.raw.modules[module].document.get("extend", {}).get("types", {}).get(name, {})
-            added = ext.get("variants", LocatedList())
-            variants += [(v, module, added.where(i)) for i, v in enumerate(added)]
-        return variants
+        return {wire: decl.body for wire, decl in self.merged.object_fields(name).items()}
 
     # -- rules -------------------------------------------------------------------------------
 
@@ -275,13 +253,14 @@ class _Checker:
                 self._type_exists(base, module, with_["extends"].where(i), f"{name} with.extends")
             if "fields" in with_:
                 self._check_fields(with_["fields"], module, name)
-            for variant, _, _ in self._union_variants(over):
-                derived = body["variant_name"].replace("{variant}", variant)
+            for variant in self.merged.variants(name):
+                derived = variant.name
                 if derived in self.index.types:
                     self.error(body.where("variant_name"), f"{name}: derived variant {derived!r} clashes with a declared type")
             return
         values: dict[Any, str] = {}
-        for variant, declared_by, where in self._union_variants(name):
+        for decl_variant in self.merged.variants(name):
+            variant, declared_by, where = decl_variant.name, decl_variant.module, decl_variant.location
             if not self._type_exists(variant, declared_by, where, f"{name} variant"):
                 continue
             if discriminator is None:
@@ -402,10 +381,7 @@ class _Checker:
         lifecycle = self.raw.modules[owner].document["lifecycle"]
         status_type = lifecycle.get("status_type")
         if status_type and self._kind(status_type) == "enum":
-            values = set(self.index.types[status_type].body["values"])
-            for module in self.index.order:
-                ext = self.raw.modules[module].document.get("extend", {}).get("types", {}).get(status_type, {})
-                values |= set(ext.get("values", {}))
+            values = {v.value for v in self.merged.enum_values(status_type)}
             missing, extra = values - set(statuses), set(statuses) - values
             for status in sorted(missing):
                 self.error(lifecycle.where("statuses"), f"lifecycle: enum {status_type} has {status!r}, which no lifecycle status declares")
@@ -509,6 +485,7 @@ class _Checker:
         if len(self.diagnostics) > len(self.raw.problems):
             # Semantic rules assume well-formed documents; report the shape problems first.
             return self.diagnostics
+        self.merged = Merged({name: source.document for name, source in self.raw.modules.items()})
         self.collect()
         self.check_types()
         self.check_extensions()
