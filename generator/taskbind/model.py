@@ -211,6 +211,8 @@ class _Builder:
                         capability=body.get("capability"),
                         setting=body.get("setting"),
                         routing_field=body.get("routing_field"),
+                        idempotent=bool(body.get("idempotent", False)),
+                        python_name=body.get("python_name"),
                         errors=tuple(
                             ir.MethodError(e["error"], errors[e["error"]].code, str(e["condition"]).strip())
                             for e in body.get("errors", [])
@@ -315,6 +317,18 @@ class _Builder:
                 )
         return examples
 
+    def build_roles(self) -> ir.Roles:
+        """The roles the selected modules declare; the others stay None."""
+        found: dict[str, object] = {}
+        for doc in self.modules.values():
+            for role, value in doc.get("roles", {}).items():
+                if ir.ROLE_KINDS[role] == "field":
+                    type_name, _, wire = str(value).partition(".")
+                    found[role] = ir.FieldRef(type_name, wire)
+                else:
+                    found[role] = str(value)
+        return ir.Roles(**found)  # type: ignore[arg-type]
+
     def build(self) -> ir.Spec:
         errors = self.build_errors()
         types, objects = self.build_types()
@@ -339,6 +353,7 @@ class _Builder:
             lifecycle=self.build_lifecycle(errors),
             invariants=tuple(self.build_invariants()),
             examples=tuple(self.build_examples()),
+            roles=self.build_roles(),
         )
 
 

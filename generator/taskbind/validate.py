@@ -10,15 +10,16 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from .diagnostics import Diagnostic, Location
-from .ir import referenced_names
-from .load import LocatedDict, LocatedList, RawSpec, SourceFile
+from .ir import ROLE_KINDS, referenced_names
+from .load import MANIFEST, LocatedDict, LocatedList, RawSpec, SourceFile
 from .merge import Merged
-from .naming import envelope_name, response_name
+from .naming import envelope_name, function_name, is_python_identifier, response_name
 from .typeexpr import TypeExprError, parse_type
 
 INVARIANT_RULES = {
@@ -473,15 +474,79 @@ class _Checker:
                 if "type" in example:
                     self._type_exists(example["type"], module, example.where("type"), f"example {example['name']}")
 
+    def check_python_names(self) -> None:
+        """Every method's Python name (derived or `python_name:`) is an identifier and unique."""
+        seen: dict[str, str] = {}
+        for method, decl in self.index.methods.items():
+            given = decl.body.get("python_name")
+            if given is not None and not is_python_identifier(given):
+                self.error(decl.body.where("python_name"), f"{method}: python_name {given!r} is not a Python identifier (or is a keyword)")
+                continue
+            name = function_name(method, given)
+            if name in seen:
+                self.error(decl.location, f"{method}: Python name {name!r} is also {seen[name]}'s; give one of them `python_name:`")
+            seen.setdefault(name, method)
+
+    def check_roles(self) -> None:
+        """Each role is declared once, and names a visible element of the kind the role needs."""
+        declared: dict[str, Location] = {}
+        statuses = self._statuses()
+        for module, source in self.raw.modules.items():
+            roles = source.document.get("roles", {})
+            for role, value in roles.items():
+                where = roles.where(role)
+                if role in declared:
+                    self.error(where, f"role {role} is already declared at {declared[role]}")
+                    continue
+                declared[role] = where
+                self._check_role(role, ROLE_KINDS[role], str(value), module, where, statuses)
+
+    def _statuses(self) -> dict[str, str]:
+        """Every lifecycle status -> the module that declared it."""
+        found: dict[str, str] = {}
+        for module, source in self.raw.modules.items():
+            doc = source.document
+            for section in (doc.get("lifecycle"), doc.get("extend", {}).get("lifecycle")):
+                for status in (section or {}).get("statuses", {}):
+                    found.setdefault(status, module)
+        return found
+
+    def _check_role(self, role: str, kind: str, value: str, module: str, where: Location, statuses: dict[str, str]) -> None:
+        context, visible = f"role {role}", self.index.visible(module)
+        if kind == "module":
+            if value not in visible:
+                self.error(where, f"{context}: {value!r} is not this module or one it requires")
+        elif kind in ("object", "union"):
+            if self._type_exists(value, module, where, context) and self._kind(value) != kind:
+                self.error(where, f"{context}: {value!r} is a {self._kind(value)}, the role needs a {kind}")
+        elif kind in ("request", "notification"):
+            decl = self.index.methods.get(value)
+            if decl is None or decl.module not in visible:
+                self.error(where, f"{context}: no method {value!r} in this module or one it requires")
+            elif decl.body.get("kind") != kind:
+                self.error(where, f"{context}: {value!r} is a {decl.body.get('kind')}, the role needs a {kind}")
+        elif kind == "status":
+            if statuses.get(value) not in visible:
+                self.error(where, f"{context}: no lifecycle status {value!r} in this module or one it requires")
+        elif kind == "field":
+            type_name, _, wire = value.partition(".")
+            if not wire:
+                self.error(where, f"{context}: {value!r} must name a field as Type.field")
+            elif self._type_exists(type_name, module, where, context) and wire not in self._object_fields(type_name):
+                self.error(where, f"{context}: {type_name} has no field {wire!r}")
+        elif kind == "error":
+            self._error_exists(value, module, where, context)
+
     def run(self) -> list[Diagnostic]:
         files = [(self.raw.manifest, "manifest")]
         files += [(source, "module") for source in self.raw.modules.values()]
         files += [(source, "examples") for source in self.raw.examples.values()]
         for source, definition in files:
             self.diagnostics += _check_against(source, definition)
-        for module in self.raw.examples:
-            if module not in self.raw.modules:
-                self.error(Location(self.raw.examples[module].path, 1, 1), f"examples for unknown module {module!r}")
+        for path in self.raw.unlisted:
+            # An error, not a warning: a file that is never read looks like part of the spec.
+            self.error(Location(path, 1, 1), f"{path} is not read: the manifest ({MANIFEST}) does not list "
+                       f"module {Path(path).stem!r} (a module file is modules/<name>.yaml, its examples examples/<name>.yaml)")
         if len(self.diagnostics) > len(self.raw.problems):
             # Semantic rules assume well-formed documents; report the shape problems first.
             return self.diagnostics
@@ -494,6 +559,8 @@ class _Checker:
         self.check_lifecycle()
         self.check_invariants()
         self.check_examples()
+        self.check_python_names()
+        self.check_roles()
         return self.diagnostics
 
 
