@@ -124,7 +124,10 @@ def render(options: Options) -> dict[str, str]:
     for target in targets:
         reason = unsupported(target, spec)
         if reason:
-            raise ValueError(f"target {target} cannot be generated for modules {','.join(spec.module_names)}: {reason}")
+            raise ValueError(
+                f"target {target} cannot be generated for modules {','.join(spec.module_names)}: {reason} "
+                f"(select a module that does, or leave {target} out with --target)"
+            )
     context = GenerationContext(
         spec=spec,
         generator_version=__version__,
