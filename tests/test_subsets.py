@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import SPEC_DIR
 from specedit import copy_spec, rename_everywhere
 
@@ -23,7 +22,7 @@ TASKBIND = [sys.executable, "-m", "taskbind"]
 
 
 def run(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([*TASKBIND, *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([*TASKBIND, *map(str, args)], check=False, capture_output=True, text=True)
 
 
 def accepted_selections(spec: Path) -> list[tuple[str, ...]]:
@@ -51,7 +50,7 @@ def import_package(out: Path, package: str = "mcp_tasks") -> subprocess.Complete
         f"        importlib.import_module('{package}.' + m.name)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(out / "python")}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=out)
+    return subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, cwd=out)
 
 
 def python_selections() -> list[tuple[str, ...]]:

@@ -7,8 +7,9 @@ what is checked is what is built.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, TypeVar
+from typing import Any, TypeVar
 
 from .diagnostics import Location
 from .load import LocatedDict, LocatedList

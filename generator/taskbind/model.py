@@ -6,14 +6,15 @@ Only called on a spec that passed validate, so lookups here do not re-check what
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic, Location, SpecError
 from .load import LocatedDict, RawSpec
 from .merge import Merged, layered
-from .typeexpr import parse_type
 from .naming import envelope_name, response_name
+from .typeexpr import parse_type
 
 _CONSTRAINT_KEYS = ("minimum", "maximum", "pattern", "min_length", "max_length", "min_items", "max_items")
 
@@ -130,6 +131,7 @@ class _Builder:
         derived = []
         for variant in self.merged.variants(name):
             base_variant, variant_name = variant.base, variant.name
+            assert base_variant is not None  # a union with `over` derives every variant
             variant_body = self.merged.types[base_variant][1]
             derived.append(
                 ir.ObjectType(

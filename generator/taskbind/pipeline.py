@@ -7,14 +7,23 @@ be done at all (the manifest says the inputs and outputs are what they were).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .load import spec_fingerprint
 from .resources import bundled_spec, bundled_templates
-from .write import MANIFEST_NAME, Plan, apply, plan, read_manifest, sha256_text, unified_diff
+from .write import (
+    MANIFEST_NAME,
+    Plan,
+    apply,
+    plan,
+    read_manifest,
+    sha256_text,
+    unified_diff,
+)
 
 if TYPE_CHECKING:
     from . import ir

@@ -3,7 +3,7 @@ what each target needs of the selected modules."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import ir
 from .emitters import docs, python, python_view, schema

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir
-from .python_client_view import exception_name
 from ..naming import function_name
+from .python_client_view import exception_name
 
 
 @dataclass(frozen=True)
