@@ -113,8 +113,10 @@ CASES = [
     case("method-removed", "WIRE", 1, new=lambda spec: remove_method(spec, "tasks/pause"),
          also=("status-accept-removed", "transition-removed")),
     case("method-added", "NONE", 0, new=in_module("core", lambda doc: doc["methods"].update(PING))),
-    case("method-kind-changed", "WIRE", 1, new=on_method("core", "notifications/tasks", setter(
-        kind="request", result="CancelTaskResult", response="TaskStatusNotificationResultResponse"))),
+    # A request can no longer play the status-notification role: the edit gives the role up too.
+    case("method-kind-changed", "WIRE", 1, new=in_module("core", lambda doc: (setter(
+        kind="request", result="CancelTaskResult", response="TaskStatusNotificationResultResponse")(
+        doc["methods"]["notifications/tasks"]), doc["roles"].pop("status_notification")))),
     case("method-direction-changed", "WIRE", 1, new=on_method("core", "tasks/get", setter(direction="both"))),
     case("method-params-changed", "WIRE", 1, new=on_method("core", "tasks/cancel", setter(
         params="UpdateTaskRequestParams", message="CancelTaskRequest"))),

@@ -53,10 +53,14 @@ def _lifecycle_sections(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def remove_method(spec: Path, method: str) -> None:
     """Remove a method and what only exists because of it: the statuses' acceptance of it, the
-    transitions it triggers, and its examples. Its params and result types stay (unused)."""
+    transitions it triggers, the role it plays, and its examples. Its params and result types stay
+    (unused)."""
     for path in sorted((spec / "modules").glob("*.yaml")):
         document = yaml.safe_load(path.read_text("utf-8"))
         document.get("methods", {}).pop(method, None)
+        roles = document.get("roles", {})
+        for role in [role for role, value in roles.items() if value == method]:
+            del roles[role]
         for section in _lifecycle_sections(document):
             for body in section.get("statuses", {}).values():
                 if "accepts" in body:

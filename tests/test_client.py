@@ -381,7 +381,7 @@ def test_core_build_has_no_interaction_subtask_or_event_helpers(core_bindings: P
         "paused",
         "task_tree",
         "follow_events",
-        "poll_event",
+        "poll_events",
     ):
         assert absent not in client, absent
     assert "async def get_task" in client and "async def wait_until_terminal" in client

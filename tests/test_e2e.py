@@ -233,7 +233,7 @@ async def test_event_source_stream_ends_when_the_task_completes(target):
         # The stream has ended: a long poll on it answers at once, with nothing after its last event.
         started = time.monotonic()
         try:
-            page = await tasks.poll_event(
+            page = await tasks.poll_events(
                 source.name, source.input, cursor=source.initial_cursor, timeout_ms=5000
             )
         except errors.JsonRpcError:
@@ -250,7 +250,7 @@ async def test_event_source_push_stream_delivers_typed_notifications(target):
         def __init__(self):
             self.indexes: list[int] = []
 
-        async def on_events_event(self, params):
+        async def on_event(self, params):
             assert isinstance(params, models.EventNotificationParams)
             self.indexes.append(params.data["index"])
 
@@ -263,7 +263,7 @@ async def test_event_source_push_stream_delivers_typed_notifications(target):
             created = await tasks.call_tool("event_job", arguments={"count": 3})
             source = created.event_source
             # The request stays open while the task runs; the final result ends the stream.
-            final = await tasks.stream_event(
+            final = await tasks.stream_events(
                 source.name, source.input, cursor=source.initial_cursor
             )
             assert final.result_type == "complete"

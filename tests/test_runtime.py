@@ -460,7 +460,7 @@ async def test_the_event_stream_ends_when_the_task_becomes_terminal(runtime: Tas
         cursor=source["initialCursor"],
     )
     stream = asyncio.create_task(
-        server.stream_event(request, RequestContext("events/stream", 7, notify=notify))
+        server.stream_events(request, RequestContext("events/stream", 7, notify=notify))
     )
     await until(lambda: len(sent) == 4)
     assert not stream.done()  # the task still runs: the stream stays open
@@ -489,7 +489,7 @@ async def test_polling_resumes_from_a_cursor_and_long_polls(runtime: TaskRuntime
     record = runtime.start(body, event_source=True)
     await until(lambda: record.events)
     context = RequestContext("events/poll")
-    poll = lambda **v: server.poll_event(
+    poll = lambda **v: server.poll_events(
         params(
             models.PollEventsRequestParams,
             name="task.events",
@@ -507,7 +507,7 @@ async def test_polling_resumes_from_a_cursor_and_long_polls(runtime: TaskRuntime
     second = await asyncio.wait_for(waiting, 5)
     assert [e["data"] for e in second["events"]] == [{"n": 2}] and second["cursor"] == "2"
     with pytest.raises(errors.EventsNotFoundError):
-        await server.poll_event(
+        await server.poll_events(
             params(
                 models.PollEventsRequestParams, name="other", arguments={"taskId": record.task_id}
             ),

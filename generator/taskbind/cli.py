@@ -136,11 +136,9 @@ def _options(spec, out, modules, target, package, templates) -> Options:
     )
 
 
-def _plan(options: Options):
-    from .pipeline import plan_generation
-
+def _run(step, options: Options):
     try:
-        return plan_generation(options)
+        return step(options)
     except Exception as error:  # noqa: BLE001 - every known error becomes exit 2 with a message
         _fail_on_spec_errors(options.spec_dir, error)
 
@@ -155,11 +153,10 @@ def generate(
     templates: TemplatesOption = None,
 ) -> None:
     """Regenerate the output directory from the spec (atomic: a failure leaves it untouched)."""
-    from .write import apply
+    from .pipeline import generate as run_generate
 
     options = _options(spec, out, modules, target, package, templates)
-    result = _plan(options)
-    apply(result)
+    result = _run(run_generate, options)
     for path in result.written:
         typer.echo(f"wrote     {_display(options.out, path)}")
     for path in result.removed:
@@ -177,14 +174,14 @@ def check(
     templates: TemplatesOption = None,
 ) -> None:
     """Exit 0 when the output is exactly what generate would write; else 1 with a unified diff."""
-    from .write import unified_diff
+    from .pipeline import plan_generation, stale_diff
 
     options = _options(spec, out, modules, target, package, templates)
-    result = _plan(options)
+    result = _run(plan_generation, options)
     if result.clean:
         typer.echo(f"{_display(options.out, '.')} is up to date ({len(result.unchanged)} files)")
         return
-    sys.stdout.write(unified_diff(result))
+    sys.stdout.write(stale_diff(result))
     typer.echo(
         f"{_display(options.out, '.')} is stale: {len(result.written)} file(s) differ, {len(result.removed)} should be removed. "
         f"Run `{options.command()}`.",
@@ -196,18 +193,10 @@ def check(
 @app.command()
 def validate(spec: SpecOption = None) -> None:
     """Exit 0 when the spec is valid; else 2, listing every error as path:line:col: message."""
-    from .load import load_spec
-    from .validate import validate as validate_spec
+    from .pipeline import build_spec
 
     options = _options(spec, None, None, None, None, None)
-    try:
-        problems = validate_spec(load_spec(options.spec_dir))
-        if problems:
-            from .diagnostics import SpecError
-
-            raise SpecError(problems)
-    except Exception as error:  # noqa: BLE001
-        _fail_on_spec_errors(options.spec_dir, error)
+    _run(lambda chosen: build_spec(chosen.spec_dir), options)
     typer.echo(f"spec {options.spec_dir} is valid")
 
 
@@ -223,13 +212,13 @@ class DiffFormat(str, enum.Enum):
 
 
 def _load_side(spec_dir: Path, display_root: Path, modules, label: str, *, old: bool):
-    from .diff import load_ir
+    from .pipeline import build_spec
 
     if not spec_dir.is_dir():
         typer.echo(f"error: {label} spec {spec_dir} is not a directory", err=True)
         raise typer.Exit(2)
     try:
-        return load_ir(spec_dir, modules, skip_unknown_modules=old)
+        return build_spec(spec_dir, modules, skip_unknown_modules=old)
     except Exception as error:  # noqa: BLE001 - every known error becomes exit 2 with a message
         typer.echo(f"in the {label} spec:", err=True)
         _fail_on_spec_errors(display_root, error)

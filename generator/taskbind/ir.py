@@ -6,8 +6,8 @@ union variants, JSON-RPC envelopes, terminal statuses, accepted methods), so tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal, Union
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, Union
 
 from .diagnostics import Location
 
@@ -229,6 +229,8 @@ class Method:
     setting: str | None = None
     routing_field: str | None = None
     errors: tuple[MethodError, ...] = ()
+    idempotent: bool = False  # safe to retry: a repeat has no further effect (`idempotent:`)
+    python_name: str | None = None  # the spec's override of the derived Python name
 
 
 @dataclass(frozen=True)
@@ -336,6 +338,66 @@ class Example:
     title: str | None = None
 
 
+# Roles ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A field of an object type, as a role names it: `Task.parentTaskId`."""
+
+    type_name: str
+    wire_name: str
+
+    def __str__(self) -> str:
+        return f"{self.type_name}.{self.wire_name}"
+
+
+def _role(kind: str) -> Any:
+    return field(default=None, metadata={"kind": kind})
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Which spec element plays each part the generated code implements (`roles:` in a module).
+
+    Emitters read these instead of names, so a spec that calls its task `Job` generates the same
+    code. A role is None when no selected module declares it. The `kind` of each attribute is what
+    the named element must be (validate checks it); ROLE_KINDS lists them.
+    """
+
+    base_protocol: str | None = _role("module")  # the vendored core protocol (its SDK handles it)
+    task: str | None = _role("object")  # the task object
+    detailed_task: str | None = _role("union")  # a task as tasks/get returns it, by status
+    create_task_result: str | None = _role("object")  # the result that says a task was created
+    request_meta: str | None = _role("object")  # a request's `_meta`
+    client_capabilities: str | None = _role("object")  # what a client declares it supports
+    input_request: str | None = _role("union")  # one request a task asks its client
+    create_task: str | None = _role("request")  # the request a task is created by (tools/call)
+    get_task: str | None = _role("request")
+    update_task: str | None = _role("request")
+    cancel_task: str | None = _role("request")
+    steer_task: str | None = _role("request")
+    pause_task: str | None = _role("request")
+    resume_task: str | None = _role("request")
+    status_notification: str | None = _role("notification")  # a task's state, pushed
+    poll_events: str | None = _role("request")
+    stream_events: str | None = _role("request")
+    working_status: str | None = _role("status")
+    input_required_status: str | None = _role("status")
+    completed_status: str | None = _role("status")
+    failed_status: str | None = _role("status")
+    cancelled_status: str | None = _role("status")
+    paused_status: str | None = _role("status")
+    parent_task_field: FieldRef | None = _role("field")  # the task's parent (subtasks)
+    child_tasks_field: FieldRef | None = _role("field")  # the task's children (subtasks)
+    event_source_field: FieldRef | None = _role("field")  # where a created task names its events
+    internal_error: str | None = _role("error")
+    invalid_params: str | None = _role("error")
+
+
+ROLE_KINDS: dict[str, str] = {f.name: f.metadata["kind"] for f in fields(Roles)}
+
+
 # The whole spec -----------------------------------------------------------------------------------
 
 
@@ -366,6 +428,7 @@ class Spec:
     lifecycle: Lifecycle | None
     invariants: tuple[Invariant, ...]
     examples: tuple[Example, ...]
+    roles: Roles = Roles()
     _types_by_name: dict[str, NamedType] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

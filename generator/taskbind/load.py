@@ -60,6 +60,8 @@ class RawSpec:
     examples: dict[str, SourceFile]
     # Problems that do not stop loading (duplicate keys): validate reports them with the rest.
     problems: tuple[Diagnostic, ...] = ()
+    # Module and examples files the manifest does not list (never read): validate refuses them.
+    unlisted: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -192,4 +194,17 @@ def load_spec(root: Path) -> RawSpec:
     fatal += [d for d in problems if d.location.path in unreadable]
     if fatal:
         raise SpecError(fatal + problems)
-    return RawSpec(root, manifest, modules, examples, tuple(problems))
+    return RawSpec(root, manifest, modules, examples, tuple(problems), _unlisted(root, names))
+
+
+def _unlisted(root: Path, names: Any) -> tuple[str, ...]:
+    """YAML files under modules/ and examples/ whose name the manifest's `modules` lacks."""
+    listed = {str(name) for name in names} if isinstance(names, list) else set()
+    found = [
+        path.relative_to(root).as_posix()
+        for folder in ("modules", "examples")
+        for pattern in ("*.yaml", "*.yml")
+        for path in (root / folder).glob(pattern)
+        if path.is_file() and (path.suffix == ".yml" or path.stem not in listed)
+    ]
+    return tuple(sorted(found))

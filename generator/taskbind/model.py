@@ -6,13 +6,15 @@ Only called on a spec that passed validate, so lookups here do not re-check what
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import ir
 from .diagnostics import Diagnostic, Location, SpecError
 from .load import LocatedDict, RawSpec
-from .typeexpr import parse_type
+from .merge import Merged, layered
 from .naming import envelope_name, response_name
+from .typeexpr import parse_type
 
 _CONSTRAINT_KEYS = ("minimum", "maximum", "pattern", "min_length", "max_length", "min_items", "max_items")
 
@@ -41,10 +43,7 @@ class _Builder:
         self.raw = raw
         self.selected = selected
         self.modules = {name: raw.modules[name].document for name in selected}
-        self.type_bodies: dict[str, tuple[str, LocatedDict]] = {}
-        self.extra_fields: dict[str, list[tuple[str, str, LocatedDict]]] = {}  # type -> (module, wire, body)
-        self.extra_values: dict[str, list[tuple[str, str, Any, Location]]] = {}
-        self.extra_variants: dict[str, list[tuple[str, str, Location]]] = {}
+        self.merged = Merged(self.modules)
         self.flattened: dict[str, tuple[ir.Field, ...]] = {}
 
     def provenance(self, module: str, body: Any, where: Location) -> ir.Provenance:
@@ -58,21 +57,6 @@ class _Builder:
             decision=body.get("decision"),
             note=body.get("note"),
         )
-
-    # -- collection --------------------------------------------------------------------------
-
-    def collect(self) -> None:
-        for module, doc in self.modules.items():
-            for name, body in doc.get("types", {}).items():
-                self.type_bodies[name] = (module, body)
-        for module, doc in self.modules.items():
-            for name, ext in doc.get("extend", {}).get("types", {}).items():
-                for wire, body in ext.get("fields", {}).items():
-                    self.extra_fields.setdefault(name, []).append((module, wire, body))
-                for value, body in ext.get("values", {}).items():
-                    self.extra_values.setdefault(name, []).append((module, value, body, ext["values"].where(value)))
-                for i, variant in enumerate(ext.get("variants", [])):
-                    self.extra_variants.setdefault(name, []).append((module, variant, ext["variants"].where(i)))
 
     # -- types -------------------------------------------------------------------------------
 
@@ -93,40 +77,22 @@ class _Builder:
             declared_in=owner,
         )
 
-    def own_fields(self, name: str) -> list[ir.Field]:
-        module, body = self.type_bodies[name]
-        fields = [self.field(module, name, wire, spec) for wire, spec in body.get("fields", {}).items()]
-        fields += [self.field(ext_module, name, wire, spec) for ext_module, wire, spec in self.extra_fields.get(name, [])]
-        return fields
-
     def flatten(self, bases: Iterable[str], own: list[ir.Field]) -> tuple[ir.Field, ...]:
-        """Bases' fields in order, then own fields; an override keeps the first position."""
-        merged: dict[str, ir.Field] = {}
-        for base in bases:
-            for f in self.object_fields(base):
-                merged[f.wire_name] = f
-        for f in own:
-            merged[f.wire_name] = f
-        return tuple(merged.values())
+        """`bases` fields, then `own`, by the one rule (merge.layered)."""
+        layers = [((f.wire_name, f) for f in self.object_fields(base)) for base in bases]
+        return tuple(layered([*layers, ((f.wire_name, f) for f in own)]).values())
 
     def object_fields(self, name: str) -> tuple[ir.Field, ...]:
         if name not in self.flattened:
-            _, body = self.type_bodies[name]
-            self.flattened[name] = self.flatten(body.get("extends", []), self.own_fields(name))
+            self.flattened[name] = tuple(
+                self.field(d.module, d.owner, d.wire, d.body) for d in self.merged.object_fields(name).values()
+            )
         return self.flattened[name]
-
-    def union_variant_names(self, name: str) -> list[tuple[str, str, Location]]:
-        module, body = self.type_bodies[name]
-        if "over" in body:
-            return [(body["variant_name"].replace("{variant}", v), m, w) for v, m, w in self.union_variant_names(body["over"])]
-        own = body.get("variants", [])
-        named = [(v, module, own.where(i)) for i, v in enumerate(own)]
-        return named + [(v, m, w) for m, v, w in self.extra_variants.get(name, [])]
 
     def build_types(self) -> tuple[list[ir.NamedType], dict[str, ir.ObjectType]]:
         out: list[ir.NamedType] = []
         objects: dict[str, ir.ObjectType] = {}
-        for name, (module, body) in self.type_bodies.items():
+        for name, (module, body) in self.merged.types.items():
             prov = self.provenance(module, body, body.location)
             description = str(body.get("description", "")).strip()
             kind = body["kind"]
@@ -143,12 +109,8 @@ class _Builder:
                 out.append(obj)
             elif kind == "enum":
                 values = [
-                    ir.EnumValue(str(v), str((spec or {}).get("description", "")).strip(), self.provenance(module, spec, body["values"].where(v)))
-                    for v, spec in body["values"].items()
-                ]
-                values += [
-                    ir.EnumValue(str(v), str((spec or {}).get("description", "")).strip(), self.provenance(m, spec, where))
-                    for m, v, spec, where in self.extra_values.get(name, [])
+                    ir.EnumValue(str(v.value), str((v.body or {}).get("description", "")).strip(), self.provenance(v.module, v.body, v.location))
+                    for v in self.merged.enum_values(name)
                 ]
                 out.append(ir.EnumType(name, description, prov, tuple(values)))
             elif kind == "alias":
@@ -167,16 +129,17 @@ class _Builder:
         mixin_bases = list(with_.get("extends", []))
         mixin_fields = [self.field(module, name, wire, spec) for wire, spec in with_.get("fields", {}).items()]
         derived = []
-        for base_variant, variant_module, where in self.union_variant_names(body["over"]):
-            variant_name = body["variant_name"].replace("{variant}", base_variant)
-            variant_body = self.type_bodies[base_variant][1]
+        for variant in self.merged.variants(name):
+            base_variant, variant_name = variant.base, variant.name
+            assert base_variant is not None  # a union with `over` derives every variant
+            variant_body = self.merged.types[base_variant][1]
             derived.append(
                 ir.ObjectType(
                     name=variant_name,
                     description=str(variant_body.get("description", "")).strip(),
                     # The derived variant exists because of both modules; the variant's module is
                     # the later one (e.g. PausedTaskResult belongs to interaction).
-                    provenance=self.provenance(variant_module, variant_body, where),
+                    provenance=self.provenance(variant.module, variant_body, variant.location),
                     fields=self.flatten([*mixin_bases, base_variant], mixin_fields),
                     open=bool(variant_body.get("open", True)),
                     bases=(*mixin_bases, base_variant),
@@ -187,12 +150,12 @@ class _Builder:
     def union(self, name: str, module: str, body: LocatedDict, objects: dict[str, ir.ObjectType]) -> ir.UnionType:
         discriminator = body.get("discriminator")
         variants = []
-        for variant, variant_module, where in self.union_variant_names(name):
+        for variant in self.merged.variants(name):
             value = None
             if discriminator is not None:
-                fields = objects[variant].fields if variant in objects else self.object_fields(variant)
+                fields = objects[variant.name].fields if variant.name in objects else self.object_fields(variant.name)
                 value = next(f.const for f in fields if f.wire_name == discriminator)
-            variants.append(ir.Variant(variant, value, self.provenance(variant_module, {}, where)))
+            variants.append(ir.Variant(variant.name, value, self.provenance(variant.module, {}, variant.location)))
         return ir.UnionType(
             name=name,
             description=str(body.get("description", "")).strip(),
@@ -250,6 +213,8 @@ class _Builder:
                         capability=body.get("capability"),
                         setting=body.get("setting"),
                         routing_field=body.get("routing_field"),
+                        idempotent=bool(body.get("idempotent", False)),
+                        python_name=body.get("python_name"),
                         errors=tuple(
                             ir.MethodError(e["error"], errors[e["error"]].code, str(e["condition"]).strip())
                             for e in body.get("errors", [])
@@ -354,8 +319,19 @@ class _Builder:
                 )
         return examples
 
+    def build_roles(self) -> ir.Roles:
+        """The roles the selected modules declare; the others stay None."""
+        found: dict[str, object] = {}
+        for doc in self.modules.values():
+            for role, value in doc.get("roles", {}).items():
+                if ir.ROLE_KINDS[role] == "field":
+                    type_name, _, wire = str(value).partition(".")
+                    found[role] = ir.FieldRef(type_name, wire)
+                else:
+                    found[role] = str(value)
+        return ir.Roles(**found)  # type: ignore[arg-type]
+
     def build(self) -> ir.Spec:
-        self.collect()
         errors = self.build_errors()
         types, objects = self.build_types()
         methods, envelopes = self.build_methods(errors, objects)
@@ -379,6 +355,7 @@ class _Builder:
             lifecycle=self.build_lifecycle(errors),
             invariants=tuple(self.build_invariants()),
             examples=tuple(self.build_examples()),
+            roles=self.build_roles(),
         )
 
 

@@ -7,13 +7,26 @@ be done at all (the manifest says the inputs and outputs are what they were).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .load import spec_fingerprint
 from .resources import bundled_spec, bundled_templates
-from .write import MANIFEST_NAME, Plan, read_manifest, sha256_text
+from .write import (
+    MANIFEST_NAME,
+    Plan,
+    apply,
+    plan,
+    read_manifest,
+    sha256_text,
+    unified_diff,
+)
+
+if TYPE_CHECKING:
+    from . import ir
 
 DEFAULT_PACKAGE = "mcp_tasks"
 
@@ -82,26 +95,48 @@ def up_to_date(options: Options, inputs: dict[str, object]) -> bool:
     return True
 
 
-def render(options: Options) -> dict[str, str]:
-    """Every output file, in memory. Raises SpecError (located) on a bad spec."""
+def build_spec(
+    spec_dir: Path, modules: Iterable[str] | None = None, *, skip_unknown_modules: bool = False
+) -> ir.Spec:
+    """load -> validate -> model: the IR of the selected modules (all when None) of a spec directory.
+
+    The one way any command turns a spec into an IR. Raises SpecError (located) when the spec is
+    invalid. `skip_unknown_modules` drops requested modules the spec does not have (the old side
+    of a diff may predate a module: everything it brings is then reported as added)."""
     from .diagnostics import SpecError
-    from .emitters.context import GenerationContext
-    from .format import format_outputs
     from .load import load_spec
     from .model import build_model
-    from .render import make_environment
-    from .targets import TARGETS
     from .validate import validate
 
-    raw = load_spec(options.spec_dir)
+    raw = load_spec(spec_dir)
     problems = validate(raw)
     if problems:
         raise SpecError(problems)
-    spec = build_model(raw, options.modules)
+    if modules is not None and skip_unknown_modules:
+        modules = [name for name in modules if name in raw.modules]
+    return build_model(raw, modules)
+
+
+def render(options: Options) -> dict[str, str]:
+    """Every output file, in memory. Raises SpecError (located) on a bad spec, ValueError on a
+    selection the chosen targets cannot serve."""
+    from .emitters.context import GenerationContext
+    from .format import format_outputs
+    from .render import make_environment
+    from .targets import TARGETS, unsupported
+
+    spec = build_spec(options.spec_dir, options.modules)
     targets = options.targets if options.targets is not None else tuple(TARGETS)
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
         raise ValueError(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+    for target in targets:
+        reason = unsupported(target, spec)
+        if reason:
+            raise ValueError(
+                f"target {target} cannot be generated for modules {','.join(spec.module_names)}: {reason} "
+                f"(select a module that does, or leave {target} out with --target)"
+            )
     context = GenerationContext(
         spec=spec,
         generator_version=__version__,
@@ -117,7 +152,6 @@ def render(options: Options) -> dict[str, str]:
 
 def plan_generation(options: Options) -> Plan:
     """What `generate` would do; `check` is this without applying it."""
-    from .write import plan
 
     inputs = input_fingerprint(options)
     if up_to_date(options, inputs):
@@ -126,3 +160,15 @@ def plan_generation(options: Options) -> Plan:
         result.unchanged = sorted(manifest.get("files", {}))
         return result
     return plan(options.out, render(options), inputs)
+
+
+def generate(options: Options) -> Plan:
+    """Plan, then apply atomically: the output directory is whole before and after."""
+    result = plan_generation(options)
+    apply(result)
+    return result
+
+
+def stale_diff(result: Plan) -> str:
+    """The unified diff of what `generate` would change: `check`'s report."""
+    return unified_diff(result)

@@ -1,10 +1,12 @@
-"""The one place targets are registered: name -> emitter (a pure function of the context)."""
+"""The one place targets are registered: name -> emitter (a pure function of the context), and
+what each target needs of the selected modules."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-from .emitters import docs, python, schema
+from . import ir
+from .emitters import docs, python, python_view, schema
 from .emitters.context import GenerationContext
 
 Emitter = Callable[[GenerationContext], dict[str, str]]
@@ -15,3 +17,14 @@ TARGETS: dict[str, Emitter] = {
     "docs": docs.emit,
 }
 DEFAULT_TARGETS = tuple(TARGETS)
+
+# A target absent here serves every selection that validates.
+_REQUIREMENTS: dict[str, Callable[[ir.Spec], str | None]] = {
+    "python": python_view.unsupported,
+}
+
+
+def unsupported(target: str, spec: ir.Spec) -> str | None:
+    """Why `target` cannot be generated for this selection of modules, or None when it can."""
+    check = _REQUIREMENTS.get(target)
+    return check(spec) if check else None

@@ -10,14 +10,16 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from .diagnostics import Diagnostic, Location
-from .ir import referenced_names
-from .load import LocatedDict, LocatedList, RawSpec, SourceFile
-from .naming import envelope_name, response_name
+from .ir import ROLE_KINDS, referenced_names
+from .load import MANIFEST, LocatedDict, LocatedList, RawSpec, SourceFile
+from .merge import Merged
+from .naming import envelope_name, function_name, is_python_identifier, response_name
 from .typeexpr import TypeExprError, parse_type
 
 INVARIANT_RULES = {
@@ -195,32 +197,9 @@ class _Checker:
         decl = self.index.types.get(name)
         return decl.body.get("kind") if decl else None
 
-    def _object_fields(self, name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    def _object_fields(self, name: str) -> dict[str, Any]:
         """The flattened fields of an object type, including every module's extensions."""
-        decl = self.index.types.get(name)
-        if decl is None or decl.body.get("kind") != "object" or name in seen:
-            return {}
-        merged: dict[str, Any] = {}
-        for base in decl.body.get("extends", []):
-            merged.update(self._object_fields(base, seen + (name,)))
-        merged.update(decl.body.get("fields", {}))
-        for module in self.index.order:
-            ext = self.raw.modules[module].document.get("extend", {}).get("types", {}).get(name, {})
-            merged.update(ext.get("fields", {}))
-        return merged
-
-    def _union_variants(self, name: str) -> list[tuple[str, str, Location]]:
-        """(variant, declaring module, location) for a union, including every module's additions."""
-        decl = self.index.types.get(name)
-        if decl is None:
-            return []
-        own = decl.body.get("variants", LocatedList())
-        variants = [(v, decl.module, own.where(i)) for i, v in enumerate(own)]
-        for module in self.index.order:
-            ext = self.raw.modules[module].document.get("extend", {}).get("types", {}).get(name, {})
-            added = ext.get("variants", LocatedList())
-            variants += [(v, module, added.where(i)) for i, v in enumerate(added)]
-        return variants
+        return {wire: decl.body for wire, decl in self.merged.object_fields(name).items()}
 
     # -- rules -------------------------------------------------------------------------------
 
@@ -275,13 +254,14 @@ class _Checker:
                 self._type_exists(base, module, with_["extends"].where(i), f"{name} with.extends")
             if "fields" in with_:
                 self._check_fields(with_["fields"], module, name)
-            for variant, _, _ in self._union_variants(over):
-                derived = body["variant_name"].replace("{variant}", variant)
+            for variant in self.merged.variants(name):
+                derived = variant.name
                 if derived in self.index.types:
                     self.error(body.where("variant_name"), f"{name}: derived variant {derived!r} clashes with a declared type")
             return
         values: dict[Any, str] = {}
-        for variant, declared_by, where in self._union_variants(name):
+        for decl_variant in self.merged.variants(name):
+            variant, declared_by, where = decl_variant.name, decl_variant.module, decl_variant.location
             if not self._type_exists(variant, declared_by, where, f"{name} variant"):
                 continue
             if discriminator is None:
@@ -402,10 +382,7 @@ class _Checker:
         lifecycle = self.raw.modules[owner].document["lifecycle"]
         status_type = lifecycle.get("status_type")
         if status_type and self._kind(status_type) == "enum":
-            values = set(self.index.types[status_type].body["values"])
-            for module in self.index.order:
-                ext = self.raw.modules[module].document.get("extend", {}).get("types", {}).get(status_type, {})
-                values |= set(ext.get("values", {}))
+            values = {v.value for v in self.merged.enum_values(status_type)}
             missing, extra = values - set(statuses), set(statuses) - values
             for status in sorted(missing):
                 self.error(lifecycle.where("statuses"), f"lifecycle: enum {status_type} has {status!r}, which no lifecycle status declares")
@@ -497,18 +474,83 @@ class _Checker:
                 if "type" in example:
                     self._type_exists(example["type"], module, example.where("type"), f"example {example['name']}")
 
+    def check_python_names(self) -> None:
+        """Every method's Python name (derived or `python_name:`) is an identifier and unique."""
+        seen: dict[str, str] = {}
+        for method, decl in self.index.methods.items():
+            given = decl.body.get("python_name")
+            if given is not None and not is_python_identifier(given):
+                self.error(decl.body.where("python_name"), f"{method}: python_name {given!r} is not a Python identifier (or is a keyword)")
+                continue
+            name = function_name(method, given)
+            if name in seen:
+                self.error(decl.location, f"{method}: Python name {name!r} is also {seen[name]}'s; give one of them `python_name:`")
+            seen.setdefault(name, method)
+
+    def check_roles(self) -> None:
+        """Each role is declared once, and names a visible element of the kind the role needs."""
+        declared: dict[str, Location] = {}
+        statuses = self._statuses()
+        for module, source in self.raw.modules.items():
+            roles = source.document.get("roles", {})
+            for role, value in roles.items():
+                where = roles.where(role)
+                if role in declared:
+                    self.error(where, f"role {role} is already declared at {declared[role]}")
+                    continue
+                declared[role] = where
+                self._check_role(role, ROLE_KINDS[role], str(value), module, where, statuses)
+
+    def _statuses(self) -> dict[str, str]:
+        """Every lifecycle status -> the module that declared it."""
+        found: dict[str, str] = {}
+        for module, source in self.raw.modules.items():
+            doc = source.document
+            for section in (doc.get("lifecycle"), doc.get("extend", {}).get("lifecycle")):
+                for status in (section or {}).get("statuses", {}):
+                    found.setdefault(status, module)
+        return found
+
+    def _check_role(self, role: str, kind: str, value: str, module: str, where: Location, statuses: dict[str, str]) -> None:
+        context, visible = f"role {role}", self.index.visible(module)
+        if kind == "module":
+            if value not in visible:
+                self.error(where, f"{context}: {value!r} is not this module or one it requires")
+        elif kind in ("object", "union"):
+            if self._type_exists(value, module, where, context) and self._kind(value) != kind:
+                self.error(where, f"{context}: {value!r} is a {self._kind(value)}, the role needs a {kind}")
+        elif kind in ("request", "notification"):
+            decl = self.index.methods.get(value)
+            if decl is None or decl.module not in visible:
+                self.error(where, f"{context}: no method {value!r} in this module or one it requires")
+            elif decl.body.get("kind") != kind:
+                self.error(where, f"{context}: {value!r} is a {decl.body.get('kind')}, the role needs a {kind}")
+        elif kind == "status":
+            if statuses.get(value) not in visible:
+                self.error(where, f"{context}: no lifecycle status {value!r} in this module or one it requires")
+        elif kind == "field":
+            type_name, _, wire = value.partition(".")
+            if not wire:
+                self.error(where, f"{context}: {value!r} must name a field as Type.field")
+            elif self._type_exists(type_name, module, where, context) and wire not in self._object_fields(type_name):
+                self.error(where, f"{context}: {type_name} has no field {wire!r}")
+        elif kind == "error":
+            self._error_exists(value, module, where, context)
+
     def run(self) -> list[Diagnostic]:
         files = [(self.raw.manifest, "manifest")]
         files += [(source, "module") for source in self.raw.modules.values()]
         files += [(source, "examples") for source in self.raw.examples.values()]
         for source, definition in files:
             self.diagnostics += _check_against(source, definition)
-        for module in self.raw.examples:
-            if module not in self.raw.modules:
-                self.error(Location(self.raw.examples[module].path, 1, 1), f"examples for unknown module {module!r}")
+        for path in self.raw.unlisted:
+            # An error, not a warning: a file that is never read looks like part of the spec.
+            self.error(Location(path, 1, 1), f"{path} is not read: the manifest ({MANIFEST}) does not list "
+                       f"module {Path(path).stem!r} (a module file is modules/<name>.yaml, its examples examples/<name>.yaml)")
         if len(self.diagnostics) > len(self.raw.problems):
             # Semantic rules assume well-formed documents; report the shape problems first.
             return self.diagnostics
+        self.merged = Merged({name: source.document for name, source in self.raw.modules.items()})
         self.collect()
         self.check_types()
         self.check_extensions()
@@ -517,6 +559,8 @@ class _Checker:
         self.check_lifecycle()
         self.check_invariants()
         self.check_examples()
+        self.check_python_names()
+        self.check_roles()
         return self.diagnostics
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir
-from .python_view import function_name, snake_name
+from ..naming import function_name, snake_name
 
 _PRIMITIVE_ANNOTATIONS = {
     "string": "str",
@@ -77,7 +77,7 @@ class ClientNotification:
     handler: str  # on_<name>
     params_model: str
     params_annotation: str  # what the handler receives: the model, or for a union its variants
-    core: bool  # defined by mcp-core (an SDK handles it itself)
+    core: bool  # defined by the base protocol (an SDK handles it itself)
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ def client_requests(spec: ir.Spec) -> tuple[ClientRequest, ...]:
         views.append(
             ClientRequest(
                 name=method.name,
-                function=function_name(method.name),
-                summary=_summary(method.description),
+                function=function_name(method.name, method.python_name),
+                summary=_summary(method.description) or f"Send `{method.name}`.",
                 required=tuple(p for p in params if p.required),
                 optional=tuple(p for p in params if not p.required),
                 returns=_variants(spec, method.result),
@@ -148,10 +148,10 @@ def client_notifications(spec: ir.Spec) -> tuple[ClientNotification, ...]:
         views.append(
             ClientNotification(
                 name=method.name,
-                handler=function_name(method.name),
+                handler=function_name(method.name, method.python_name),
                 params_model=f"models.{method.params}",
                 params_annotation=_variants(spec, method.params),
-                core=method.provenance.module == "mcp-core",
+                core=method.provenance.module == spec.roles.base_protocol,
             )
         )
     return tuple(views)
@@ -170,17 +170,19 @@ def client_capabilities(spec: ir.Spec) -> dict[str, object]:
     return {**top_level, **({"extensions": extensions} if extensions else {})}
 
 
-def _has_field(spec: ir.Spec, type_name: str, field: str) -> bool:
-    named = spec.type(type_name) if spec.has_type(type_name) else None
-    return isinstance(named, ir.ObjectType) and named.field(field) is not None
+def task_state_type(spec: ir.Spec) -> str | None:
+    """The result of the get-task request: a task as its current status shows it."""
+    get = spec.roles.get_task
+    return spec.method(get).result if get is not None else None
 
 
 def _input_task(spec: ir.Spec) -> str:
-    """The `tasks/get` result variant that carries `inputRequests`."""
-    union = spec.type("GetTaskResult") if spec.has_type("GetTaskResult") else None
-    if isinstance(union, ir.UnionType):
+    """The get-task result variant a task in the input-required status comes back as."""
+    union_name, status = task_state_type(spec), spec.roles.input_required_status
+    union = spec.type(union_name) if union_name else None
+    if isinstance(union, ir.UnionType) and status is not None:
         for variant in union.variants:
-            if _has_field(spec, variant.type_name, "inputRequests"):
+            if variant.discriminator_value == status:
                 return f"models.{variant.type_name}"
     return "Any"
 
@@ -200,12 +202,11 @@ def _imports(
 
 def build(spec: ir.Spec) -> dict[str, object]:
     """`py.client`: everything the client-side templates print."""
-    method_names = {m.name for m in spec.methods}
+    roles = spec.roles
     requests = client_requests(spec)
-    subtasks = _has_field(spec, "Task", "childTaskIds")
-    event_sources = (
-        _has_field(spec, "CreateTaskResult", "eventSource") and "events/poll" in method_names
-    )
+    subtasks = roles.child_tasks_field is not None
+    event_sources = roles.event_source_field is not None and roles.poll_events is not None
+    task_state = task_state_type(spec)
     return {
         **_imports(requests, subtasks, event_sources),
         "requests": requests,
@@ -222,11 +223,9 @@ def build(spec: ir.Spec) -> dict[str, object]:
             )
             for e in spec.errors
         ),
-        "input_request": (
-            _variants(spec, "InputRequest") if spec.has_type("InputRequest") else "Any"
-        ),
+        "input_request": _variants(spec, roles.input_request) if roles.input_request else "Any",
         "input_task": _input_task(spec),
-        "task_state": _variants(spec, "GetTaskResult") if spec.has_type("GetTaskResult") else "Any",
+        "task_state": _variants(spec, task_state) if task_state else "Any",
         # Optional helpers, present only when the modules that define their fields are selected.
         "subtasks": subtasks,
         "event_sources": event_sources,

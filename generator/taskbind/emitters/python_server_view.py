@@ -5,8 +5,9 @@ The runtime is module-gated: a build without `paused` has no pause code at all. 
 the flags computed here (`{% if py.server.pausable %}`) instead of looking for names themselves,
 so that "which spec element turns a feature on" is decided in this one place.
 
-The server templates implement the Tasks extension, so they need what it defines: the lifecycle,
-`Task`, `CreateTaskResult` and the request `_meta` that carries the client's capabilities.
+The server templates implement the Tasks extension, so they need the roles it declares: the
+lifecycle, the task, the create-task result and the request `_meta` that carries the client's
+capabilities (python_view.REQUIRED_ROLES; the target refuses a selection without them).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import ir
+from ..naming import function_name
 from .python_client_view import exception_name
-from .python_view import function_name
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class ServerView:
     errors: dict[str, str]  # spec error name -> its exception class in errors.py
     missing_capability: str  # exception class for "the request did not declare the capability"
     refusal: str  # exception class for "a task in this status does not accept this method"
+    internal_error: str  # exception class of the internal-error role
+    invalid_params: str  # exception class of the invalid-params role
     task_result_type: str  # `resultType` of a CreateTaskResult
     complete_result_type: str  # `resultType` of every other result the server returns
     pausable: bool  # status `paused` with tasks/pause and tasks/resume
@@ -70,10 +73,17 @@ def extension_modules(spec: ir.Spec) -> frozenset[str]:
     return frozenset(members)
 
 
+def _role(value: str | None, role: str) -> str:
+    """A role the server needs; python_view.unsupported refused the selection if it is missing."""
+    assert value is not None, f"the python target needs the {role} role"
+    return value
+
+
 def _capability_meta_key(spec: ir.Spec) -> str:
-    meta = spec.type("RequestMetaObject")
+    meta = spec.type(_role(spec.roles.request_meta, "request_meta"))
+    capabilities = ir.Ref(_role(spec.roles.client_capabilities, "client_capabilities"))
     assert isinstance(meta, ir.ObjectType)
-    return next(f.wire_name for f in meta.fields if f.type == ir.Ref("ClientCapabilities"))
+    return next(f.wire_name for f in meta.fields if f.type == capabilities)
 
 
 def _required_capabilities(capability: ir.Capability) -> dict:
@@ -96,28 +106,33 @@ def _const(spec: ir.Spec, type_name: str, field: str) -> str:
 
 def _missing_capability_error(spec: ir.Spec) -> str:
     """The error whose data names the client capabilities a request lacked (-32021)."""
+    capabilities = ir.Ref(_role(spec.roles.client_capabilities, "client_capabilities"))
     for error in spec.errors:
         data = spec.type(error.data) if error.data else None
-        if isinstance(data, ir.ObjectType) and any(
-            f.type == ir.Ref("ClientCapabilities") for f in data.fields
-        ):
+        if isinstance(data, ir.ObjectType) and any(f.type == capabilities for f in data.fields):
             return error.name
     raise ValueError("the spec defines no error carrying the required client capabilities")
 
 
+def _result_of(spec: ir.Spec, method: str | None, role: str) -> str:
+    result = spec.method(_role(method, role)).result
+    return _role(result, f"{role} result")
+
+
 def build(spec: ir.Spec) -> ServerView:
+    roles = spec.roles
     members = extension_modules(spec)
     handlers = tuple(
-        HandlerView(m, function_name(m.name), m.params or "RequestParams", m.result or "Result")
+        HandlerView(
+            m, function_name(m.name, m.python_name), m.params or "RequestParams", m.result or "Result"
+        )
         for m in spec.requests
         if m.direction in ("client-to-server", "both") and m.provenance.module in members
     )
-    names = {m.name for m in spec.methods}
     statuses = {s.name for s in spec.lifecycle.statuses} if spec.lifecycle else set()
-    task = spec.type("Task")
-    task_fields = {f.wire_name for f in task.fields} if isinstance(task, ir.ObjectType) else set()
     rules = {i.rule for i in spec.invariants}
-    subtasks = {"parentTaskId", "childTaskIds"} <= task_fields
+    subtasks = roles.parent_task_field is not None and roles.child_tasks_field is not None
+    invalid_params = _role(roles.invalid_params, "invalid_params")
     return ServerView(
         handlers=handlers,
         settings=tuple(dict.fromkeys(h.method.setting for h in handlers if h.method.setting)),
@@ -125,15 +140,19 @@ def build(spec: ir.Spec) -> ServerView:
         required_capabilities={c.id: _required_capabilities(c) for c in spec.capabilities},
         errors={e.name: exception_name(e.name) for e in spec.errors},
         missing_capability=exception_name(_missing_capability_error(spec)),
-        refusal=exception_name(spec.lifecycle.refusal_error or "InvalidParams"),
-        task_result_type=_const(spec, "CreateTaskResult", "resultType"),
-        complete_result_type=_const(spec, "UpdateTaskResult", "resultType"),
-        pausable="paused" in statuses and {"tasks/pause", "tasks/resume"} <= names,
-        steerable="tasks/steer" in names,
+        refusal=exception_name((spec.lifecycle and spec.lifecycle.refusal_error) or invalid_params),
+        internal_error=exception_name(_role(roles.internal_error, "internal_error")),
+        invalid_params=exception_name(invalid_params),
+        task_result_type=_const(spec, _role(roles.create_task_result, "create_task_result"), "resultType"),
+        complete_result_type=_const(spec, _result_of(spec, roles.update_task, "update_task"), "resultType"),
+        pausable=roles.paused_status in statuses
+        and roles.pause_task is not None
+        and roles.resume_task is not None,
+        steerable=roles.steer_task is not None,
         subtasks=subtasks,
         children_terminal_first=subtasks and "children-terminal-first" in rules,
         cancel_propagates=subtasks and "cancel-propagates" in rules,
-        events="events/poll" in names,
-        event_stream="events/stream" in names,
+        events=roles.poll_events is not None,
+        event_stream=roles.stream_events is not None,
         invariant_rules=tuple(dict.fromkeys(i.rule for i in spec.invariants)),
     )

@@ -1,40 +1,34 @@
 """Names and facts the Python templates print, computed once from the IR.
 
-Templates never derive names themselves: a Python parameter name or a client method name is
-decided here, in one tested place.
+Templates never derive names themselves: a Python parameter name or a client method name comes
+from taskbind.naming through here. Views read which element plays which part from `spec.roles`,
+never from spec names, so a user's own spec and every module subset generate.
 """
 
 from __future__ import annotations
 
-import keyword
-import re
 from dataclasses import dataclass
 
 from .. import ir
+from ..naming import function_name, snake_name
+from . import python_client_view, python_server_view
 
-_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
-
-
-def snake_name(wire: str) -> str:
-    """`taskId` -> `task_id`, `_meta` -> `meta`, `io.modelcontextprotocol/x` -> `io_modelcontextprotocol_x`."""
-    name = "_".join(part.lower() for part in _BOUNDARY.split(wire) if part)
-    name = name or "value"
-    if name[0].isdigit():
-        name = f"f_{name}"
-    return f"{name}_" if keyword.iskeyword(name) else name
+# What every Python build implements: the Tasks extension's core. Without these roles (e.g. a
+# selection of the vendored core alone) there is no task to bind, and the target refuses.
+REQUIRED_ROLES = (
+    "task", "detailed_task", "create_task_result", "get_task", "update_task", "cancel_task",
+    "request_meta", "client_capabilities", "internal_error", "invalid_params",
+)
 
 
-def function_name(method: str) -> str:
-    """`tasks/get` -> `get_task`, `events/poll` -> `poll_event`, `tools/call` -> `call_tool`.
-
-    The verb is the method's last segment, the noun its namespace in the singular; notifications
-    (`notifications/tasks`) become `on_<rest>` (`on_tasks`).
-    """
-    segments = method.split("/")
-    if segments[0] == "notifications":
-        return "on_" + snake_name("_".join(segments[1:]))
-    noun = segments[0][:-1] if segments[0].endswith("s") else segments[0]
-    return snake_name(f"{segments[-1]}_{noun}")
+def unsupported(spec: ir.Spec) -> str | None:
+    """Why this selection of modules cannot be a Python package, or None when it can."""
+    missing = [role for role in REQUIRED_ROLES if getattr(spec.roles, role) is None]
+    if spec.lifecycle is None:
+        missing.append("a task lifecycle")
+    if missing:
+        return f"it needs the roles {', '.join(missing)}, which no selected module declares"
+    return None
 
 
 @dataclass(frozen=True)
@@ -63,15 +57,26 @@ def method_views(spec: ir.Spec) -> tuple[MethodView, ...]:
                 for f in spec.type(method.params).fields
                 if f.wire_name != "_meta"
             )
-        views.append(MethodView(method, function_name(method.name), params))
+        views.append(MethodView(method, function_name(method.name, method.python_name), params))
     return tuple(views)
+
+
+def role_functions(spec: ir.Spec) -> dict[str, str]:
+    """The Python name of each method role the selection has: `get_task` -> `get_task`,
+    `poll_events` -> `poll_events` (whatever the spec calls the methods)."""
+    names: dict[str, str] = {}
+    for role, kind in ir.ROLE_KINDS.items():
+        method = getattr(spec.roles, role)
+        if kind in ("request", "notification") and method is not None:
+            names[role] = function_name(method, spec.method(method).python_name)
+    return names
 
 
 def build(spec: ir.Spec) -> dict[str, object]:
     """The `py` variable every Python template sees."""
-    from . import python_client_view, python_server_view  # here: both import this module
-
     return {
+        "roles": spec.roles,
+        "functions": role_functions(spec),
         "methods": method_views(spec),
         "client": python_client_view.build(spec),
         "server": python_server_view.build(spec),

@@ -116,7 +116,7 @@ class RuntimeTaskServer(TaskServer):
             raise _spec.INVALID_PARAMS(f"Unknown cursor {cursor!r}")
         return int(cursor)
 
-    async def poll_event(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
+    async def poll_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         wire = params.to_wire()  # optional members read from the wire form: absent is None here
         record = self._subscription(wire["name"], wire["arguments"])
         start = self._position(record, wire.get("cursor"))
@@ -140,7 +140,7 @@ class RuntimeTaskServer(TaskServer):
             "resultType": _spec.COMPLETE_RESULT_TYPE,
         }
 
-    async def stream_event(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
+    async def stream_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         """Push delivery: events as notifications, heartbeats while idle; the final (empty) result
         ends the stream once the task is terminal and every event was sent."""
         if context.notify is None:
