@@ -8,6 +8,7 @@ with exit 2 and one line saying why; the schema and docs targets still serve it.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -122,3 +123,46 @@ def test_renamed_spec_generates_and_imports(tmp_path, renamed_spec):
     assert "async def get_job(" in client and "async def get_task(" not in client
     imported = import_package(tmp_path)
     assert imported.returncode == 0, imported.stderr
+
+
+SERVE_RENAMED = '''
+import asyncio, json
+from mcp_tasks.runtime import TaskRuntime
+from mcp_tasks.runtime_server import RuntimeTaskServer
+
+META = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}},
+}
+
+async def main():
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        server = RuntimeTaskServer(runtime)
+        task_id = runtime.start(lambda task: asyncio.Event().wait()).task_id
+        answers = []
+        for number, method in enumerate(["jobs/get", "jobs/pause", "jobs/get", "jobs/cancel"]):
+            request = {"jsonrpc": "2.0", "id": number, "method": method,
+                       "params": {"taskId": task_id, "_meta": META}}
+            answers.append(await server.dispatch(request, headers={"Mcp-Name": task_id}))
+        print(json.dumps(answers))
+
+asyncio.run(main())
+'''
+
+
+@pytest.mark.slow
+def test_renamed_spec_runtime_serves_its_own_method_names(tmp_path, renamed_spec):
+    """The hand-written runtime reads methods and statuses from the roles, so `jobs/*` is served
+    exactly as SEP-2663 and SEP-2669 define `tasks/*`: working, then paused, then cancelled."""
+    assert run("generate", "--spec", renamed_spec, "--out", tmp_path).returncode == 0
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "python")}
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE_RENAMED], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    get, pause, get_paused, cancel = json.loads(done.stdout)
+    assert get["result"]["status"] == "working", get
+    assert pause["result"]["status"] == "paused", pause
+    assert get_paused["result"]["status"] == "paused", get_paused
+    assert "result" in cancel and "error" not in cancel, cancel

@@ -393,6 +393,12 @@ class Roles:
     event_source_field: FieldRef | None = _role("field")  # where a created task names its events
     internal_error: str | None = _role("error")
     invalid_params: str | None = _role("error")
+    parse_error: str | None = _role("error")
+    invalid_request: str | None = _role("error")
+    method_not_found: str | None = _role("error")
+    header_mismatch: str | None = _role("error")  # a routing header that disagrees with the body
+    events_not_found: str | None = _role("error")  # an unknown event type or subscription
+    events_unsupported: str | None = _role("error")  # a delivery mode the server does not offer
 
 
 ROLE_KINDS: dict[str, str] = {f.name: f.metadata["kind"] for f in fields(Roles)}

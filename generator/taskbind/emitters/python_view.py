@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from .. import ir
 from ..naming import function_name, snake_name
 from . import python_client_view, python_server_view
+from .python_client_view import exception_name
 
 # What every Python build implements: the Tasks extension's core. Without these roles (e.g. a
 # selection of the vendored core alone) there is no task to bind, and the target refuses.
 REQUIRED_ROLES = (
     "task", "detailed_task", "create_task_result", "get_task", "update_task", "cancel_task",
-    "request_meta", "client_capabilities", "internal_error", "invalid_params",
-)
+    "request_meta", "client_capabilities", "internal_error", "invalid_params", "parse_error",
+    "invalid_request", "method_not_found", "header_mismatch", "working_status",
+    "input_required_status", "completed_status", "failed_status", "cancelled_status",
+)  # fmt: skip
 
 
 def unsupported(spec: ir.Spec) -> str | None:
@@ -72,11 +75,21 @@ def role_functions(spec: ir.Spec) -> dict[str, str]:
     return names
 
 
+def role_errors(spec: ir.Spec) -> dict[str, str | None]:
+    """The exception class (in errors.py) of each error role; None when no selected module has it."""
+    return {
+        role: exception_name(name) if (name := getattr(spec.roles, role)) is not None else None
+        for role, kind in ir.ROLE_KINDS.items()
+        if kind == "error"
+    }
+
+
 def build(spec: ir.Spec) -> dict[str, object]:
     """The `py` variable every Python template sees."""
     return {
         "roles": spec.roles,
         "functions": role_functions(spec),
+        "errors": role_errors(spec),
         "methods": method_views(spec),
         "client": python_client_view.build(spec),
         "server": python_server_view.build(spec),

@@ -175,3 +175,16 @@ class RuntimeTaskServer(TaskServer):
 
 def _ack() -> dict[str, Any]:
     return {"resultType": _spec.COMPLETE_RESULT_TYPE}
+
+
+def _bind_role_handlers(server: type[RuntimeTaskServer]) -> None:
+    """The methods above are named by role; the dispatcher calls handlers by the spec's Python
+    names. Where the spec names a method differently (`jobs/get` -> `get_job`), bind the role's
+    implementation under that name too, so the runtime serves any spec that declares the roles."""
+    for role, function in _spec.ROLE_FUNCTIONS.items():
+        implementation = server.__dict__.get(role)
+        if function != role and implementation is not None:
+            setattr(server, function, implementation)
+
+
+_bind_role_handlers(RuntimeTaskServer)

@@ -93,18 +93,17 @@ class TaskRecord:
             task["statusMessage"] = self.status_message
         if self.poll_interval_ms is not None:
             task["pollIntervalMs"] = self.poll_interval_ms
-        if _spec.SUBTASKS:
-            if self.parent_task_id is not None:
-                task["parentTaskId"] = self.parent_task_id
-            if self.child_task_ids:  # absent until the first subtask exists
-                task["childTaskIds"] = list(self.child_task_ids)
+        if _spec.PARENT_TASK_FIELD is not None and self.parent_task_id is not None:
+            task[_spec.PARENT_TASK_FIELD] = self.parent_task_id
+        if _spec.CHILD_TASKS_FIELD is not None and self.child_task_ids:
+            task[_spec.CHILD_TASKS_FIELD] = list(self.child_task_ids)  # absent until the first
         return task
 
     def to_create_result(self) -> dict[str, Any]:
         """The flat `CreateTaskResult` that answers the request which started the task."""
         created = {**self.to_task(), "resultType": _spec.TASK_RESULT_TYPE}
-        if _spec.EVENTS and self.event_source is not None:
-            created["eventSource"] = dict(self.event_source)
+        if _spec.EVENT_SOURCE_FIELD is not None and self.event_source is not None:
+            created[_spec.EVENT_SOURCE_FIELD] = dict(self.event_source)
         return created
 
     def to_detailed(self) -> dict[str, Any]:
