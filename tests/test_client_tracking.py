@@ -155,12 +155,23 @@ async def test_tools_call_is_not_retried_unless_the_call_opts_in(reference_serve
         assert flaky.attempts == ["tools/call"] * 2 and len(sleeps.delays) == 1
 
 
-async def test_update_is_not_retried_by_default(reference_server_url):
+async def test_update_is_retried_since_a_repeat_changes_nothing(reference_server_url):
+    """SEP-2663: the server ignores inputResponses keys it does not know or already has, so a
+    repeated tasks/update is harmless and the spec marks it idempotent."""
     async with connect(reference_server_url) as send:
         flaky, sleeps = FlakySend(send, {"tasks/update": 1}), Sleeps()
+        with pytest.raises(errors.InvalidParamsError):  # an unknown task, once it gets through
+            await tasks_over(flaky, sleep=sleeps).update_task("no-such-task", {})
+        assert flaky.attempts == ["tasks/update"] * 2 and len(sleeps.delays) == 1
+
+
+async def test_steer_is_not_retried_by_default(reference_server_url):
+    """SEP-2669: every tasks/steer queues one more message, so a blind retry could steer twice."""
+    async with connect(reference_server_url) as send:
+        flaky, sleeps = FlakySend(send, {"tasks/steer": 1}), Sleeps()
         with pytest.raises(ConnectionResetError):
-            await tasks_over(flaky, sleep=sleeps).update_task("any", {})
-        assert flaky.attempts == ["tasks/update"] and sleeps.delays == []
+            await tasks_over(flaky, sleep=sleeps).steer_task("any", "faster")
+        assert flaky.attempts == ["tasks/steer"] and sleeps.delays == []
 
 
 async def test_a_json_rpc_error_is_never_retried(reference_server_url):

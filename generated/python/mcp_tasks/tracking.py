@@ -113,10 +113,10 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def _retried_by_default() -> frozenset[str]:
-    # Reads are idempotent, and the conformance suite acks a cancel of a terminal task like any
-    # other, so a repeated cancel is harmless. Calls that create or change a task never retry
-    # unless the caller opts in: a lost answer does not mean the request was not applied.
-    return frozenset(name for name in ("tasks/get", "tasks/cancel") if name in METHODS)
+    # The spec marks the requests whose repetition changes nothing (`idempotent:`, each with its
+    # reason). Others never retry unless the caller opts in: a lost answer does not mean the
+    # request was not applied, and a second steer or pause would act twice.
+    return frozenset(name for name, info in METHODS.items() if info.idempotent)
 
 
 @dataclass(frozen=True)
