@@ -52,6 +52,8 @@ TaskState = (
     | models.CancelledTaskResult
     | models.PausedTaskResult
 )
+# What a task yields once completed: the finished result of the request that creates tasks.
+TaskResult = models.CallToolResult
 """A task as `tasks/get` returns it: the variant of its status."""
 OnInput = Callable[[str, InputRequest, models.InputRequiredTaskResult], Any]
 """`on_input(key, request, task)` returns the response to one input request (a model or wire
@@ -494,14 +496,14 @@ class TasksClient:
                 delay = min(delay, remaining)
             await self._sleep(delay)
 
-    async def wait_for_result(self, task_id: str, **wait: Any) -> pydantic.BaseModel:
+    async def wait_for_result(self, task_id: str, **wait: Any) -> TaskResult:
         """The typed result of the task once completed (the model of the creating request's
         result); TaskFailedError or TaskCancelledError otherwise.
 
         Takes the keyword arguments of `wait_until_terminal`.
         """
         task = await self.wait_until_terminal(task_id, **wait)
-        return tracking.outcome(task, tracking.default_task_method())
+        return cast(TaskResult, tracking.outcome(task, tracking.default_task_method()))
 
     # Following a task (tracking.py) -------------------------------------------------------------
 
@@ -535,10 +537,14 @@ class TasksClient:
         timeout: float | None = None,
         on_input: OnInput | None = None,
         method: str | None = None,
-    ) -> pydantic.BaseModel:
+    ) -> TaskResult:
         """The task's typed result once it ends; see TaskHandle.settle for what it raises. On
-        timeout (SettleTimeout, a TimeoutError) the task keeps running on the server."""
-        return await self.track(task_id, method=method).settle(timeout=timeout, on_input=on_input)
+        timeout (SettleTimeout, a TimeoutError) the task keeps running on the server. The result
+        is a TaskResult for a task the create-task request made (`method` names another)."""
+        settled = await self.track(task_id, method=method).settle(
+            timeout=timeout, on_input=on_input
+        )
+        return cast(TaskResult, settled)
 
     async def _observe(self, task_id: str, on_input: OnInput | None) -> Any:
         task = await self.get_task(task_id)

@@ -200,6 +200,35 @@ def _imports(
     return {"abc_imports": sorted(abc), "typing_imports": sorted(typing)}
 
 
+def task_result(spec: ir.Spec) -> str:
+    """What a finished task created by the create-task role's request yields: the variants of that
+    request's result other than the created task and an input round (for tools/call, the
+    CallToolResult). `Any` when the selection has no such request."""
+    method = spec.roles.create_task
+    result = spec.method(method).result if method else None
+    named = spec.type(result) if result else None
+    if isinstance(named, ir.ObjectType):
+        return f"models.{named.name}"
+    if not isinstance(named, ir.UnionType):
+        return "Any"
+    created = spec.roles.create_task_result
+    finished = [v.type_name for v in named.variants if v.type_name != created and not _asks_input(spec, v)]
+    return " | ".join(f"models.{name}" for name in finished) or "Any"
+
+
+def _asks_input(spec: ir.Spec, variant: ir.Variant) -> bool:
+    """An input round (MRTR): a variant whose own resultType is neither complete nor a task."""
+    named = spec.type(variant.type_name)
+    return isinstance(named, ir.ObjectType) and variant.discriminator_value not in (None, _complete(spec))
+
+
+def _complete(spec: ir.Spec) -> object:
+    update = spec.method(spec.roles.update_task).result if spec.roles.update_task else None
+    named = spec.type(update) if update else None
+    found = named.field("resultType") if isinstance(named, ir.ObjectType) else None
+    return found.const if found is not None else None
+
+
 def build(spec: ir.Spec) -> dict[str, object]:
     """`py.client`: everything the client-side templates print."""
     roles = spec.roles
@@ -226,6 +255,7 @@ def build(spec: ir.Spec) -> dict[str, object]:
         "input_request": _variants(spec, roles.input_request) if roles.input_request else "Any",
         "input_task": _input_task(spec),
         "task_state": _variants(spec, task_state) if task_state else "Any",
+        "task_result": task_result(spec),
         # Optional helpers, present only when the modules that define their fields are selected.
         "subtasks": subtasks,
         "event_sources": event_sources,
