@@ -159,8 +159,7 @@ class TasksClient:
         parse_message(message)  # a caller's mistake fails here, not on the server
         response = await self._send(message)
         self._result_of(message, response)
-        result = parse_message(response, request_method=method).result
-        return result.root if isinstance(result, pydantic.RootModel) else result
+        return parse_message(response, request_method=method).result
 
     def _message(
         self, method: str, params: Mapping[str, Any], meta: Mapping[str, Any] | None
@@ -466,9 +465,7 @@ class TasksClient:
     async def _answer(self, task: Any, on_input: OnInput | None) -> None:
         answered = self._answered.setdefault(task.task_id, set())
         pending = {
-            key: request.root
-            for key, request in task.input_requests.root.items()
-            if key not in answered
+            key: request for key, request in task.input_requests.items() if key not in answered
         }
         if not pending:
             return
@@ -548,7 +545,6 @@ class TasksClient:
                     seen.add(event.event_id)
                     yield event
             cursor = _given(page.cursor)
-            cursor = cursor.root if cursor is not None else None
             if page.has_more:
                 continue
             if ending:
@@ -573,8 +569,7 @@ class NotificationHandler:
 
     async def dispatch(self, method: str, params: pydantic.BaseModel) -> None:
         """Call the handler of `method` with its params model (for a union, the variant)."""
-        variant = params.root if isinstance(params, pydantic.RootModel) else params
-        await getattr(self, NOTIFICATION_HANDLERS[method])(variant)
+        await getattr(self, NOTIFICATION_HANDLERS[method])(params)
 
     async def on_subscriptions_acknowledged(
         self, params: models.SubscriptionsAcknowledgedNotificationParams

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, RootModel
+from pydantic import BaseModel, TypeAdapter
 
 from . import models
 
@@ -31,12 +32,18 @@ class ErrorCode(enum.IntEnum):
     EventsCallbackEndpointError = -32015
 
 
+@functools.cache
+def type_adapter(type_form: Any) -> TypeAdapter[Any]:
+    """The validator of a model class or a type alias of models, built once per type."""
+    return TypeAdapter(type_form)
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
     name: str
     code: int
     message: str
-    data_type: type[BaseModel] | type[RootModel] | None
+    data_type: type[BaseModel] | None
     module: str
 
 
@@ -105,9 +112,9 @@ class MethodInfo:
     name: str
     kind: Literal["request", "notification"]
     direction: Literal["client-to-server", "server-to-client", "both"]
-    params_type: type[BaseModel] | type[RootModel] | None
+    params_type: Any  # a model class, a type alias (a union) or None: see type_adapter
     params_required: bool
-    result_type: type[BaseModel] | type[RootModel] | None
+    result_type: Any  # a model class, a type alias (a union) or None: see type_adapter
     message_type: type[BaseModel]
     response_type: type[BaseModel] | None
     capability: str | None

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 from . import errors, models
+from .methods import type_adapter
 from .runtime import TaskRuntime
 from .server import RequestContext, TaskServer
 from .store import TaskRecord
@@ -51,8 +52,8 @@ class RuntimeTaskServer(TaskServer):
     async def update_task(
         self, params: models.UpdateTaskRequestParams, context: RequestContext
     ) -> dict[str, Any]:
-        responses = params.input_responses.model_dump(
-            mode="json", by_alias=True, exclude_unset=True
+        responses = type_adapter(models.InputResponses).dump_python(
+            params.input_responses, mode="json", by_alias=True, exclude_unset=True
         )
         self.runtime.update(params.task_id, responses)
         return _ack()

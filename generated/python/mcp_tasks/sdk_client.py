@@ -38,7 +38,7 @@ from .client import (
     TasksClient,
 )
 from .errors import JsonRpcError, TaskFailedError
-from .methods import METHODS
+from .methods import METHODS, type_adapter
 
 EXTENSION_ID = "io.modelcontextprotocol/tasks"
 
@@ -114,6 +114,22 @@ def input_responder(session: ClientSession) -> OnInput:
     return on_input
 
 
+class _UnionParams:
+    """The SDK validates a notification's params with `params_type.model_validate`; for params
+    that are a union (a type alias of models), this gives it that method, returning the variant."""
+
+    def __init__(self, type_form: Any):
+        self._adapter = type_adapter(type_form)
+
+    def model_validate(self, obj: Any) -> Any:
+        return self._adapter.validate_python(obj, by_alias=True, by_name=False)
+
+
+def _validator(type_form: Any) -> Any:
+    """What NotificationBinding.params_type needs: a model class as is, a union wrapped."""
+    return type_form if isinstance(type_form, type) else _UnionParams(type_form)
+
+
 class CreateTaskClaim(mcp_types.Result):
     """`CreateTaskResult` as the SDK parses a claimed result; `to_model()` gives the generated one.
 
@@ -170,7 +186,7 @@ class TasksClientExtension(ClientExtension):
         return [
             NotificationBinding(
                 method=method,
-                params_type=params,
+                params_type=_validator(params),
                 handler=functools.partial(self._handler.dispatch, method),
             )
             for method, params in bindings

@@ -28,7 +28,7 @@ import pydantic
 
 from . import errors, lifecycle, models
 from .guard import check_request, task_not_found
-from .methods import METHODS, REMOVED_METHODS
+from .methods import METHODS, REMOVED_METHODS, type_adapter
 
 logger = logging.getLogger(__name__)
 
@@ -277,13 +277,12 @@ class TaskServer(abc.ABC):
         return checked_result(method, info.result_type, result)
 
 
-def validate_params(
-    method: str, model: type[pydantic.BaseModel] | None, params: dict[str, Any]
-) -> Any:
+def validate_params(method: str, model: Any, params: dict[str, Any]) -> Any:
+    """`params` parsed into `model` (a model class or a union's type alias; None: unchecked)."""
     if model is None:
         return params
     try:
-        return model.model_validate(params, by_alias=True, by_name=False)
+        return type_adapter(model).validate_python(params, by_alias=True, by_name=False)
     except pydantic.ValidationError as exc:
         problems = [
             {"path": "/".join(str(step) for step in error["loc"]), "message": error["msg"]}
@@ -294,16 +293,14 @@ def validate_params(
         ) from None
 
 
-def checked_result(
-    method: str, model: type[pydantic.BaseModel] | None, result: Result
-) -> dict[str, Any]:
+def checked_result(method: str, model: Any, result: Result) -> dict[str, Any]:
     """The wire form of a handler's result, validated: a malformed result is the server's bug (-32603)."""
     if isinstance(result, pydantic.BaseModel):
         result = result.model_dump(mode="json", by_alias=True, exclude_unset=True)
     result = dict(result)
     if model is not None:
         try:
-            model.model_validate(result, by_alias=True, by_name=False)
+            type_adapter(model).validate_python(result, by_alias=True, by_name=False)
         except pydantic.ValidationError:
             logger.exception("handler for %s returned an invalid result", method)
             raise errors.InternalError("The handler returned an invalid result") from None
