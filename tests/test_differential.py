@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 import mcp_tasks
+from mcp_tasks.methods import type_adapter
 from conftest import SCHEMA_PATH
 from schema_tools import SLOW_TO_DRAW, inlined, rooted, without_slow_variants
 
@@ -49,12 +50,12 @@ def validator_for(name: str) -> jsonschema.Draft202012Validator:
 
 
 def model_accepts(name: str, value: object) -> tuple[bool, object]:
-    model = getattr(mcp_tasks.models, name)
+    adapter = type_adapter(getattr(mcp_tasks.models, name))  # a model or a type alias
     try:
-        parsed = model.model_validate(value, by_alias=True, by_name=False)
+        parsed = adapter.validate_python(value, by_alias=True, by_name=False)
     except Exception:  # noqa: BLE001 - any rejection counts
         return False, None
-    return True, parsed.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return True, adapter.dump_python(parsed, mode="json", by_alias=True, exclude_unset=True)
 
 
 def canonical(value: object) -> str:

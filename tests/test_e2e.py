@@ -108,7 +108,7 @@ def text_of(result: dict) -> str:
 async def test_input_required_then_update_then_completed(target):
     async with connect(target) as (client, tasks):
         created = await tasks.call_tool("confirm_delete", arguments={"filename": "a.txt"})
-        assert isinstance(created, models.CreateTaskResult) and created.status.root == "working"
+        assert isinstance(created, models.CreateTaskResult) and created.status == "working"
         assert (
             created.ttl_ms is None and "ttl_ms" in created.model_fields_set
         )  # null reached the wire
@@ -117,8 +117,8 @@ async def test_input_required_then_update_then_completed(target):
             await tasks.wait_until_terminal(created.task_id, timeout=LIMIT)
         pending = needs.value.task
         assert isinstance(pending, models.InputRequiredTaskResult)
-        [(key, request)] = pending.input_requests.root.items()
-        assert request.root.method == "elicitation/create"
+        [(key, request)] = pending.input_requests.items()
+        assert request.method == "elicitation/create"
 
         ack = await tasks.update_task(
             created.task_id, {key: {"action": "accept", "content": {"confirm": True}}}

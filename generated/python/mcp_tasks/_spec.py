@@ -110,6 +110,10 @@ EXTENSION_NOTIFICATIONS: Final[Mapping[str, Any]] = MappingProxyType(
     }
 )
 
+# The models the hand-written code builds or returns, by role.
+CreatedTask = models.CreateTaskResult
+CancelResult = models.CancelTaskResult
+
 # The model of a JSON-RPC error response.
 ERROR_RESPONSE: Final = models.JSONRPCErrorResponse
 

@@ -171,8 +171,7 @@ class TasksClient:
         response = await self._exchange(message, retry)
         self._result_of(message, response)
         parsed: Any = parse_message(response, request_method=method)
-        result = parsed.result
-        return result.root if isinstance(result, pydantic.RootModel) else result
+        return parsed.result
 
     async def _exchange(
         self, message: dict[str, Any], retry: RetryPolicy | bool | None
@@ -557,9 +556,7 @@ class TasksClient:
     async def _answer(self, task: Any, on_input: OnInput | None) -> None:
         answered = self._answered.setdefault(task.task_id, set())
         pending = {
-            key: request.root
-            for key, request in task.input_requests.root.items()
-            if key not in answered
+            key: request for key, request in task.input_requests.items() if key not in answered
         }
         if not pending:
             return
@@ -639,7 +636,6 @@ class TasksClient:
                     seen.add(event.event_id)
                     yield event
             cursor = _given(page.cursor)
-            cursor = cursor.root if cursor is not None else None
             if page.has_more:
                 continue
             if ending:
@@ -665,8 +661,7 @@ class NotificationHandler:
 
     async def dispatch(self, method: str, params: pydantic.BaseModel) -> None:
         """Call the handler of `method` with its params model (for a union, the variant)."""
-        variant = params.root if isinstance(params, pydantic.RootModel) else params
-        await getattr(self, NOTIFICATION_HANDLERS[method])(variant)
+        await getattr(self, NOTIFICATION_HANDLERS[method])(params)
 
     async def on_subscriptions_acknowledged(
         self, params: models.SubscriptionsAcknowledgedNotificationParams

@@ -23,7 +23,7 @@ import pydantic
 
 from . import _spec, errors, lifecycle
 from .guard import check_request, task_not_found
-from .methods import METHODS, REMOVED_METHODS
+from .methods import METHODS, REMOVED_METHODS, type_adapter
 
 logger = logging.getLogger(__name__)
 
@@ -199,14 +199,13 @@ class Dispatcher(abc.ABC):
         return checked_result(method, info.result_type, await handler(parsed, context))
 
 
-def validate_params(
-    method: str, model: type[pydantic.BaseModel] | None, params: dict[str, Any]
-) -> Any:
-    """`params` parsed into the spec's model; -32602 with every problem when it does not match."""
+def validate_params(method: str, model: Any, params: dict[str, Any]) -> Any:
+    """`params` parsed into the spec's type (a model class or a union's type alias; None:
+    unchecked); -32602 with every problem when it does not match."""
     if model is None:
         return params
     try:
-        return model.model_validate(params, by_alias=True, by_name=False)
+        return type_adapter(model).validate_python(params, by_alias=True, by_name=False)
     except pydantic.ValidationError as exc:
         problems = [
             {"path": "/".join(str(step) for step in error["loc"]), "message": error["msg"]}
@@ -215,9 +214,7 @@ def validate_params(
         raise _spec.INVALID_PARAMS(f"Invalid params for {method}", {"errors": problems}) from None
 
 
-def checked_result(
-    method: str, model: type[pydantic.BaseModel] | None, result: Result
-) -> dict[str, Any]:
+def checked_result(method: str, model: Any, result: Result) -> dict[str, Any]:
     """The wire form of a handler's result, validated: a malformed result is the server's bug
     (-32603)."""
     if isinstance(result, pydantic.BaseModel):
@@ -225,7 +222,7 @@ def checked_result(
     wire = dict(result)
     if model is not None:
         try:
-            model.model_validate(wire, by_alias=True, by_name=False)
+            type_adapter(model).validate_python(wire, by_alias=True, by_name=False)
         except pydantic.ValidationError:
             logger.exception("handler for %s returned an invalid result", method)
             raise _spec.INTERNAL_ERROR("The handler returned an invalid result") from None

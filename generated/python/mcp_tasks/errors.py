@@ -235,7 +235,7 @@ class TaskInputRequiredError(TaskError):
     """The task needs input and no `on_input` callback was given to answer it."""
 
     def __init__(self, task: Any):
-        keys = ", ".join(sorted(task.input_requests.root))
+        keys = ", ".join(sorted(task.input_requests))
         super().__init__(f"task {task.task_id} needs input ({keys}) and nothing answers it", task)
 
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from . import models
 
@@ -29,6 +30,12 @@ class ErrorCode(enum.IntEnum):
     EVENTS_RESOURCE_EXHAUSTED = -32013
     EVENTS_UNSUPPORTED = -32014
     EVENTS_CALLBACK_ENDPOINT_ERROR = -32015
+
+
+@functools.cache
+def type_adapter(type_form: Any) -> TypeAdapter[Any]:
+    """The validator of a model class or a type alias of models, built once per type."""
+    return TypeAdapter(type_form)
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,9 @@ class MethodInfo:
     name: str
     kind: Literal["request", "notification"]
     direction: Literal["client-to-server", "server-to-client", "both"]
-    params_type: type[BaseModel] | None
+    params_type: Any  # a model class, a type alias (a union) or None: see type_adapter
     params_required: bool
-    result_type: type[BaseModel] | None
+    result_type: Any  # a model class, a type alias (a union) or None: see type_adapter
     message_type: type[BaseModel]
     response_type: type[BaseModel] | None
     capability: str | None

@@ -8,9 +8,10 @@ methods -32601, because `HANDLERS` does not list them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-from . import _spec, models
+from . import _spec
 from .dispatcher import RequestContext
 from .runtime import TaskRuntime
 from .server import TaskServer
@@ -31,6 +32,11 @@ class _TaskParams(Protocol):
 class _MessageParams(_TaskParams, Protocol):
     @property
     def message(self) -> str: ...
+
+
+class _ResponsesParams(_TaskParams, Protocol):
+    @property
+    def input_responses(self) -> Mapping[str, _WireParams]: ...
 
 
 class _WireParams(Protocol):
@@ -62,23 +68,17 @@ class RuntimeTaskServer(TaskServer):
         kept = {k: v for k, v in responses.items() if k in outstanding}
         return {**params, "inputResponses": kept}
 
-    async def get_task(
-        self, params: models.GetTaskRequestParams, context: RequestContext
-    ) -> dict[str, Any]:
+    async def get_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
         return self.runtime.get(params.task_id).to_get_result()
 
     async def update_task(
-        self, params: models.UpdateTaskRequestParams, context: RequestContext
+        self, params: _ResponsesParams, context: RequestContext
     ) -> dict[str, Any]:
-        responses = params.input_responses.model_dump(
-            mode="json", by_alias=True, exclude_unset=True
-        )
+        responses = {key: response.to_wire() for key, response in params.input_responses.items()}
         self.runtime.update(params.task_id, responses)
         return _ack()
 
-    async def cancel_task(
-        self, params: models.CancelTaskRequestParams, context: RequestContext
-    ) -> dict[str, Any]:
+    async def cancel_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
         self.runtime.cancel(params.task_id)
         return _ack()
 

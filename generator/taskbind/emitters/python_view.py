@@ -75,6 +75,16 @@ def role_functions(spec: ir.Spec) -> dict[str, str]:
     return names
 
 
+def role_results(spec: ir.Spec) -> dict[str, str]:
+    """The result type of each request role the selection has: `cancel_task` -> `CancelTaskResult`."""
+    results: dict[str, str] = {}
+    for role, kind in ir.ROLE_KINDS.items():
+        method = getattr(spec.roles, role)
+        if kind == "request" and method is not None and spec.method(method).result:
+            results[role] = spec.method(method).result
+    return results
+
+
 def role_errors(spec: ir.Spec) -> dict[str, str | None]:
     """The exception class (in errors.py) of each error role; None when no selected module has it."""
     return {
@@ -90,6 +100,7 @@ def build(spec: ir.Spec) -> dict[str, object]:
         "roles": spec.roles,
         "functions": role_functions(spec),
         "errors": role_errors(spec),
+        "results": role_results(spec),
         "methods": method_views(spec),
         "client": python_client_view.build(spec),
         "server": python_server_view.build(spec),

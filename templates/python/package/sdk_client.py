@@ -32,7 +32,7 @@ from mcp.client.session import ClientRequestContext, ClientSession
 from mcp.shared.exceptions import MCPError
 from pydantic import ConfigDict, TypeAdapter
 
-from . import _spec, models
+from . import _spec
 from .client import (
     PROTOCOL_VERSION,
     InputRequest,
@@ -43,7 +43,7 @@ from .client import (
     TasksClient,
 )
 from .errors import JsonRpcError, TaskFailedError
-from .methods import METHODS
+from .methods import METHODS, type_adapter
 from .tracking import DEFAULT_RETRY, RetryPolicy
 
 EXTENSION_ID = _spec.EXTENSION_ID
@@ -149,6 +149,22 @@ def input_responder(session: ClientSession) -> OnInput:
     return on_input
 
 
+class _UnionParams:
+    """The SDK validates a notification's params with `params_type.model_validate`; for params
+    that are a union (a type alias of models), this gives it that method, returning the variant."""
+
+    def __init__(self, type_form: Any):
+        self._adapter = type_adapter(type_form)
+
+    def model_validate(self, obj: Any) -> Any:
+        return self._adapter.validate_python(obj, by_alias=True, by_name=False)
+
+
+def _validator(type_form: Any) -> Any:
+    """What NotificationBinding.params_type needs: a model class as is, a union wrapped."""
+    return type_form if isinstance(type_form, type) else _UnionParams(type_form)
+
+
 class CreateTaskClaim(mcp_types.Result):
     """`CreateTaskResult` as the SDK parses a claimed result; `to_model()` gives the generated
     one.
@@ -160,9 +176,9 @@ class CreateTaskClaim(mcp_types.Result):
     model_config = ConfigDict(extra="allow")
     result_type: _spec.TaskResultType = _spec.TASK_RESULT_TYPE
 
-    def to_model(self) -> models.CreateTaskResult:
+    def to_model(self) -> _spec.CreatedTask:
         wire = self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        return models.CreateTaskResult.from_wire(wire | {"resultType": _spec.TASK_RESULT_TYPE})
+        return _spec.CreatedTask.from_wire(wire | {"resultType": _spec.TASK_RESULT_TYPE})
 
 
 class TasksClientExtension(ClientExtension):
@@ -201,7 +217,7 @@ class TasksClientExtension(ClientExtension):
         return [
             NotificationBinding(
                 method=method,
-                params_type=params,
+                params_type=_validator(params),
                 handler=functools.partial(self._handler.dispatch, method),
             )
             for method, params in _spec.EXTENSION_NOTIFICATIONS.items()

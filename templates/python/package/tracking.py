@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
 
-from . import errors, lifecycle, models
+from . import _spec, errors, lifecycle
 from .messages import MessageValidationError
 from .methods import METHODS
 
@@ -215,7 +215,7 @@ def _variants(annotation: Any) -> tuple[Any, ...]:
 
 def _creates_tasks(method: str) -> bool:
     result = METHODS[method].result_type
-    return result is not None and models.CreateTaskResult in _variants(result)
+    return result is not None and _spec.CreatedTask in _variants(result)
 
 
 TASK_METHODS: tuple[str, ...] = tuple(
@@ -248,8 +248,6 @@ def typed_result(method: str, result: Mapping[str, Any]) -> pydantic.BaseModel:
         value = _result_adapter(method).validate_python(wire, by_alias=True, by_name=False)
     except pydantic.ValidationError as invalid:
         raise MessageValidationError(f"the result of a {method} task: {invalid}") from invalid
-    if isinstance(value, pydantic.RootModel):
-        value = value.root
     if not isinstance(value, pydantic.BaseModel) or getattr(value, "result_type", None) != COMPLETE:
         raise MessageValidationError(
             f"the result of a {method} task is not a complete {method} result"
@@ -344,7 +342,7 @@ class TaskHandle:
             self.ref = TaskRef(self.ref.task_id, self.ref.method, self.ref.server, interval)
         return task
 
-    async def cancel(self) -> models.CancelTaskResult:
+    async def cancel(self) -> _spec.CancelResult:
         """`tasks/cancel`: an acknowledgement only; the task may still end another way."""
         return await self.client.cancel_task(self.ref.task_id)
 
