@@ -59,12 +59,23 @@ class Options:
         return " ".join(parts)
 
 
-def _tree_fingerprint(root: Path | None) -> str | None:
+_GENERATOR_ROOT = Path(__file__).resolve().parent
+_SKIPPED_PARTS = frozenset({"__pycache__", "_bundled"})  # bytecode; the wheel's spec and templates
+
+
+def _tree_fingerprint(root: Path | None, suffixes: tuple[str, ...] | None = None) -> str | None:
+    """A hash of the files under `root` (only `suffixes`, when given). Bytecode caches are left out:
+    pip writes them beside installed files, and they say nothing about the output."""
     if root is None:
         return None
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        relative = path.relative_to(root)
+        if _SKIPPED_PARTS.intersection(relative.parts):
+            continue
+        if suffixes is not None and path.suffix not in suffixes:
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -72,6 +83,8 @@ def input_fingerprint(options: Options) -> dict[str, object]:
     """Everything the output depends on, hashed without parsing or importing anything heavy."""
     return {
         "generator": __version__,
+        # The generator's own code: an edited emitter or view must make `check` regenerate.
+        "code": _tree_fingerprint(_GENERATOR_ROOT, (".py", ".json", ".toml")),
         "spec": spec_fingerprint(options.spec_dir),
         "templates": _tree_fingerprint(bundled_templates()),
         "template_overrides": _tree_fingerprint(options.templates),
