@@ -12,13 +12,17 @@ from taskbind.write import MANIFEST_NAME
 runner = CliRunner()
 
 
+# What Python, mypy and ruff write beside generated code when tests or users run them there.
+_CACHES = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache"})
+
+
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under `root`, by relative POSIX path; not the bytecode caches Python writes beside
     generated/python/mcp_tasks when the tests import it."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.relative_to(root).parts
+        if p.is_file() and not _CACHES.intersection(p.relative_to(root).parts)
     }
 
 

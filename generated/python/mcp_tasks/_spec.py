@@ -47,6 +47,7 @@ FAILED: Final = "failed"
 CANCELLED: Final = "cancelled"
 PAUSED: Final[str | None] = "paused"
 
+CREATE: Final = "tools/call"  # the request that may answer with a task
 GET: Final = "tasks/get"
 UPDATE: Final = "tasks/update"
 CANCEL: Final = "tasks/cancel"

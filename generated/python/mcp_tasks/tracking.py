@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import json
 import random as _random
-import types
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -200,36 +199,9 @@ def _status_of(task: Any) -> str:
     return str(getattr(status, "root", status))
 
 
-def _variants(annotation: Any) -> tuple[Any, ...]:
-    """The members of a union type, through RootModels, type aliases and Annotated."""
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.RootModel):
-        return _variants(annotation.model_fields["root"].annotation)
-    if hasattr(annotation, "__value__"):  # a `type X = ...` alias (typing or typing_extensions)
-        return _variants(annotation.__value__)
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _variants(typing.get_args(annotation)[0])
-    if origin is typing.Union or origin is types.UnionType:
-        return tuple(v for arg in typing.get_args(annotation) for v in _variants(arg))
-    return (annotation,)
-
-
-def _creates_tasks(method: str) -> bool:
-    result = METHODS[method].result_type
-    return result is not None and _spec.CreatedTask in _variants(result)
-
-
-TASK_METHODS: tuple[str, ...] = tuple(
-    name for name, info in METHODS.items() if info.kind == "request" and _creates_tasks(name)
-)
-"""The requests whose result may be a task (`CreateTaskResult`), in spec order."""
-
-
 def default_task_method() -> str:
-    """The request that created a task, when the caller does not say: the only one there is."""
-    if len(TASK_METHODS) != 1:
-        raise ValueError(f"say which request created the task: one of {list(TASK_METHODS)}")
-    return TASK_METHODS[0]
+    """The request that created a task, when the caller does not say: the create-task role."""
+    return _spec.CREATE
 
 
 @functools.cache

@@ -17,7 +17,8 @@ from .python_client_view import exception_name
 # What every Python build implements: the Tasks extension's core. Without these roles (e.g. a
 # selection of the vendored core alone) there is no task to bind, and the target refuses.
 REQUIRED_ROLES = (
-    "task", "detailed_task", "create_task_result", "get_task", "update_task", "cancel_task",
+    "task", "detailed_task", "create_task_result", "create_task", "get_task", "update_task",
+    "cancel_task",
     "request_meta", "client_capabilities", "internal_error", "invalid_params", "parse_error",
     "invalid_request", "method_not_found", "header_mismatch", "working_status",
     "input_required_status", "completed_status", "failed_status", "cancelled_status",
