@@ -54,6 +54,42 @@ def import_package(out: Path, package: str = "mcp_tasks") -> subprocess.Complete
     return subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env, cwd=out)
 
 
+ROUND_TRIP = """
+import json, sys
+import mcp_tasks
+from mcp_tasks.methods import type_adapter
+from taskbind.pipeline import build_spec
+
+spec = build_spec(sys.argv[1], tuple(sys.argv[2].split(',')))
+checked = 0
+for example in spec.examples:
+    if not example.valid:
+        continue
+    if example.type_name:
+        adapter = type_adapter(getattr(mcp_tasks.models, example.type_name))
+        dumped = adapter.dump_python(
+            adapter.validate_python(example.value, by_alias=True, by_name=False),
+            mode='json', by_alias=True, exclude_unset=True,
+        )
+    else:
+        answered = example.method if example.role in ('result', 'error') else None
+        if example.method is not None and example.method not in mcp_tasks.METHODS:
+            continue  # a removed method: only its envelope exists
+        dumped = mcp_tasks.dump_message(mcp_tasks.parse_message(example.value, request_method=answered))
+    same = json.dumps(dumped, sort_keys=True) == json.dumps(example.value, sort_keys=True)
+    assert same, (example.name, dumped, example.value)
+    checked += 1
+print(checked)
+"""
+
+
+def round_trip_examples(out: Path, selection: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """Parse and dump every valid example of the selection with the package generated for it."""
+    env = {**os.environ, "PYTHONPATH": str(out / "python")}
+    command = [sys.executable, "-c", ROUND_TRIP, str(SPEC_DIR), ",".join(selection)]
+    return subprocess.run(command, check=False, capture_output=True, text=True, env=env, cwd=out)
+
+
 def python_selections() -> list[tuple[str, ...]]:
     return [s for s in accepted_selections(SPEC_DIR) if s != ("mcp-core",)]
 
@@ -71,6 +107,9 @@ def test_every_selection_generates_and_imports(tmp_path, selection):
     assert result.returncode == 0, result.stderr
     imported = import_package(tmp_path)
     assert imported.returncode == 0, imported.stderr
+    examples = round_trip_examples(tmp_path, selection)
+    assert examples.returncode == 0, examples.stderr
+    assert int(examples.stdout) > 0  # every module has valid examples
 
 
 def test_the_core_alone_is_refused_by_the_python_target_with_one_line(tmp_path):
