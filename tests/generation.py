@@ -22,7 +22,9 @@ def tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not _CACHES.intersection(p.relative_to(root).parts)
+        if p.is_file()
+        and not _CACHES.intersection(p.relative_to(root).parts)
+        and not any(part.endswith(".egg-info") for part in p.relative_to(root).parts)
     }
 
 

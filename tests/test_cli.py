@@ -11,21 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import GENERATED, REPO, SPEC_DIR
+from generation import tree
 
 TASKBIND = [sys.executable, "-m", "taskbind"]
 
 
 def run(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*TASKBIND, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    # Importing the generated package in other tests leaves __pycache__ behind; it is not output.
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".egg-info")
-    }
 
 
 @pytest.fixture(scope="module")
