@@ -113,3 +113,16 @@ def core_bindings(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("core-build")
     generate(out, "--modules", "core", "--package", "mcp_tasks_core", "--target", "python")
     return out / "python"
+
+
+# Redis (tests/redis_server.py) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """redis://127.0.0.1:<port>/0 of one real redis-server for the session (skips without it)."""
+    from redis_server import running_redis
+
+    with running_redis() as url:
+        yield url
+
