@@ -75,7 +75,12 @@ def load_bindings(package: str = "mcp_tasks") -> ModuleType:
 
 
 def build_server(
-    *, ttl_ms: int | None = None, poll_interval_ms: int = 200, package: str = "mcp_tasks"
+    *,
+    ttl_ms: int | None = None,
+    poll_interval_ms: int = 200,
+    package: str = "mcp_tasks",
+    store: str = "memory",
+    lease_ms: int = 10_000,
 ) -> MCPServer:
     bindings = load_bindings(package)
     sdk = importlib.import_module(f"{package}.sdk_server")
@@ -96,8 +101,16 @@ def build_server(
         task_tools["subtask_job"] = "optional"
     if "event-sources" in modules:
         task_tools["event_job"] = sdk.TaskTool(event_source=True)
+    task_store = None  # the runtime's default: in memory, this process only
+    if store != "memory":
+        # Replicas that share this Redis (and key prefix) answer for each other's tasks.
+        redis_store = importlib.import_module(f"{package}.redis_store")
+        task_store = redis_store.RedisTaskStore(store, lease_ms=lease_ms)
     tasks = sdk.TasksExtension(
-        task_tools, runtime=runtime.TaskRuntime(ttl_ms=ttl_ms, poll_interval_ms=poll_interval_ms)
+        task_tools,
+        runtime=runtime.TaskRuntime(
+            ttl_ms=ttl_ms, poll_interval_ms=poll_interval_ms, store=task_store
+        ),
     )
     server = MCPServer(
         "taskbind-reference",
@@ -259,9 +272,26 @@ def main(argv: list[str] | None = None) -> None:
         "--ttl-ms", type=int, default=None, help="TTL of every task (default: unlimited)"
     )
     parser.add_argument("--poll-interval-ms", type=int, default=200)
+    parser.add_argument(
+        "--store",
+        default="memory",
+        help="where tasks live: memory (default) or redis://HOST:PORT/DB, shared by replicas",
+    )
+    parser.add_argument(
+        "--lease-ms",
+        type=int,
+        default=10_000,
+        help="with --store redis://: a task whose replica stops renewing this lease ends failed",
+    )
     args = parser.parse_args(argv)
+    if args.store != "memory" and not args.store.startswith(("redis://", "rediss://", "unix://")):
+        parser.error(f"--store {args.store!r}: expected memory or a redis:// URL")
     server = build_server(
-        ttl_ms=args.ttl_ms, poll_interval_ms=args.poll_interval_ms, package=args.package
+        ttl_ms=args.ttl_ms,
+        poll_interval_ms=args.poll_interval_ms,
+        package=args.package,
+        store=args.store,
+        lease_ms=args.lease_ms,
     )
     if args.stdio:
         server.run("stdio")

@@ -50,7 +50,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_reference_server(
-    *args: str, package: str = "mcp_tasks", python_path: Path | None = None
+    *args: str,
+    package: str = "mcp_tasks",
+    python_path: Path | None = None,
+    processes: list[subprocess.Popen] | None = None,
 ):
     """Start `reference_server.py --port <free> --package <package> *args`; yield its /mcp URL.
 
@@ -71,6 +74,8 @@ def running_reference_server(
         process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
         )
+        if processes is not None:  # for a test that kills it
+            processes.append(process)
         try:
             _wait_until_listening(process, port, log)
             yield f"http://127.0.0.1:{port}/mcp"
@@ -113,3 +118,16 @@ def core_bindings(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("core-build")
     generate(out, "--modules", "core", "--package", "mcp_tasks_core", "--target", "python")
     return out / "python"
+
+
+# Redis (tests/redis_server.py) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """redis://127.0.0.1:<port>/0 of one real redis-server for the session (skips without it)."""
+    from redis_server import running_redis
+
+    with running_redis() as url:
+        yield url
+

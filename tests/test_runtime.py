@@ -18,6 +18,8 @@ from mcp_tasks.runtime_server import RuntimeTaskServer
 from mcp_tasks.server import RequestContext
 from mcp_tasks.store import TaskStore
 
+from redis_server import make_store
+
 pytestmark = pytest.mark.anyio
 
 
@@ -26,9 +28,10 @@ def anyio_backend():
     return "asyncio"  # the runtime is asyncio only
 
 
-@pytest.fixture
-async def runtime():
-    runtime = TaskRuntime(poll_interval_ms=10)
+@pytest.fixture(params=["memory", "redis"])
+async def runtime(request):
+    """A running runtime on each store: in memory, and in Redis (a real redis-server)."""
+    runtime = TaskRuntime(poll_interval_ms=10, store=make_store(request))
     async with runtime.running():
         yield runtime
 
@@ -329,15 +332,14 @@ async def test_cancel_reaches_a_paused_task(runtime: TaskRuntime):
 
 
 def record_terminal_order(runtime: TaskRuntime) -> list[str]:
+    """Task ids in the order they became terminal, as the store's listeners hear of it."""
     order: list[str] = []
-    set_status = runtime.store.set_status
 
-    def spy(record, target, **kwargs):
-        set_status(record, target, **kwargs)
-        if lifecycle.is_terminal(target):
+    def heard(record):
+        if lifecycle.is_terminal(record.status) and record.task_id not in order:
             order.append(record.task_id)
 
-    runtime.store.set_status = spy
+    runtime.store.add_listener(heard)
     return order
 
 
@@ -362,7 +364,7 @@ async def test_a_parent_completes_only_after_its_children(runtime: TaskRuntime):
     await asyncio.sleep(0.05)
     assert record.status == "working"  # the body is done, its children are not
     release.set()
-    await until(lambda: record.terminal)
+    await until(lambda: record.terminal and record.task_id in order)
     assert record.status == "completed"
     assert order[-1] == record.task_id and set(order[:-1]) == set(children)
     assert record.child_task_ids == children  # in creation order
@@ -392,7 +394,7 @@ async def test_an_accepted_cancel_propagates_to_every_descendant(runtime: TaskRu
     record = runtime.start(parent)
     await until(lambda: len(ids) == 2)
     runtime.cancel(record.task_id)
-    await until(lambda: record.terminal)
+    await until(lambda: record.terminal and record.task_id in order)
     statuses = {name: runtime.store.get(task_id).status for name, task_id in ids.items()}
     assert record.status == "cancelled" and statuses == {
         "child": "cancelled",

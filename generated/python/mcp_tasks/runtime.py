@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import EllipsisType
@@ -32,7 +31,8 @@ from pydantic import BaseModel
 
 from . import _spec, errors
 from .guard import TransitionRefused, check_request
-from .store import TaskRecord, TaskStore
+from .store import TaskStore
+from .store_base import BaseTaskStore, TaskRecord
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,6 @@ class TaskContext:
         self.record = record
         self.cancel_requested = False
         self._answers: dict[str, asyncio.Future[Any]] = {}
-        self._steers: deque[str] = deque()  # FIFO, delivered at checkpoints
         self._worker: asyncio.Task[None] | None = None
         self._body_started = False  # cancelling a worker that has not started would skip _run
         self._body_done = False
@@ -125,9 +124,7 @@ class TaskContext:
         in a build without steering)."""
         await asyncio.sleep(0)
         await self._until_not_paused()
-        delivered = list(self._steers)
-        self._steers.clear()
-        return delivered
+        return self._runtime.store.take_steers(self.task_id)  # the store's queue: FIFO, once
 
     def spawn_subtask(self, body: Body, *, poll_interval_ms: int | None = None) -> str:
         """Start a subtask: listed in this task's `childTaskIds`, its `parentTaskId` names this
@@ -170,7 +167,7 @@ class TaskRuntime:
         *,
         ttl_ms: int | None = None,
         poll_interval_ms: int | None = 1000,
-        store: TaskStore | None = None,
+        store: BaseTaskStore | None = None,
         event_type: str = "task.events",
         **settings: bool,
     ) -> None:
@@ -183,8 +180,9 @@ class TaskRuntime:
             )
         self.ttl_ms = ttl_ms  # default TTL of new tasks; None: unlimited
         self.poll_interval_ms = poll_interval_ms
-        self.store = store if store is not None else TaskStore()
+        self.store: BaseTaskStore = store if store is not None else TaskStore()
         self.store.on_expired = self._forget
+        self.store.on_forwarded = self._forwarded
         self.enabled_settings = frozenset(
             name for name in _spec.SETTINGS if settings.get(name, True)
         )
@@ -198,13 +196,18 @@ class TaskRuntime:
     async def running(self) -> AsyncIterator[TaskRuntime]:
         """Keep bodies running while at least one `running()` block is open (it nests: an SDK may
         enter it once per connection). When the last one closes, unfinished tasks end `failed`."""
+        if self._users == 0:
+            await self.store.open()
         self._users += 1
         try:
             yield self
         finally:
             self._users -= 1
             if self._users == 0:
-                await self.shutdown()
+                try:
+                    await self.shutdown()
+                finally:
+                    await self.store.close()
 
     async def shutdown(self) -> None:
         """Fail every unfinished task (subtasks before their parents) and stop its body."""
@@ -236,20 +239,16 @@ class TaskRuntime:
             raise _not_in_build("task events")
         if parent is not None and not _spec.SUBTASKS:
             raise _not_in_build("subtasks")
+        # Cursors are positions in the task's event log; "0" replays from the first event.
+        source = {"name": self.event_type, "initialCursor": "0"} if event_source else None
         record = self.store.create(
             ttl_ms=self.ttl_ms if isinstance(ttl_ms, EllipsisType) else ttl_ms,
             poll_interval_ms=(
                 poll_interval_ms if poll_interval_ms is not None else self.poll_interval_ms
             ),
             parent=parent,
+            event_source=source,
         )
-        if event_source:
-            # Cursors are positions in the task's event log; "0" replays from the first event.
-            record.event_source = {
-                "name": self.event_type,
-                "input": {"taskId": record.task_id},
-                "initialCursor": "0",
-            }
         context = TaskContext(self, record)
         self._contexts[record.task_id] = context
         # A fresh context per task: the body sees itself as current_task(), not its creator.
@@ -310,30 +309,48 @@ class TaskRuntime:
             if kind == _spec.FAILED:
                 self._cancel_children(record)  # nothing will use their results now
             await context.wait_subtasks()  # a parent ends only after its children
-        if kind == _spec.COMPLETED:
-            await context._until_not_paused()  # paused -> completed is not a transition
-        if record.terminal:
-            return
-        try:
-            if context.cancel_requested:
-                store.set_status(
-                    record,
-                    _spec.CANCELLED,
-                    trigger=_spec.CANCEL,
-                    message=f"Cancelled by {_spec.CANCEL}",
-                )
-            elif kind == _spec.COMPLETED:
-                store.complete(record, value)
-            else:
-                store.fail(record, value)
-        except TransitionRefused:
-            logger.exception("task %s could not record its outcome %r", record.task_id, kind)
+        while True:
+            if kind == _spec.COMPLETED:
+                await context._until_not_paused()  # paused -> completed is not a transition
+            if record.terminal:
+                return
+            try:
+                if context.cancel_requested:
+                    store.set_status(
+                        record,
+                        _spec.CANCELLED,
+                        trigger=_spec.CANCEL,
+                        message=f"Cancelled by {_spec.CANCEL}",
+                    )
+                elif kind == _spec.COMPLETED:
+                    store.complete(record, value)
+                else:
+                    store.fail(record, value)
+                return
+            except TransitionRefused:
+                # Paused meanwhile through another replica: wait for the resume, then try again.
+                if kind == _spec.COMPLETED and record.status == _spec.PAUSED:
+                    continue
+                logger.exception("task %s could not record its outcome %r", record.task_id, kind)
+                return
 
     def _forget(self, record: TaskRecord) -> None:
         """The store dropped an expired task: stop its body."""
         context = self._contexts.pop(record.task_id, None)
         if context is not None and context._worker is not None:
             context._worker.cancel()
+
+    def _forwarded(self, task_id: str, kind: str, payload: dict[str, Any]) -> None:
+        """Another replica forwarded a request for a body that runs here (shared stores)."""
+        context = self._contexts.get(task_id)
+        if context is None:
+            return
+        if kind == "cancel":
+            self._cancel_running(context)
+        elif kind == "answer":
+            answer = context._answers.get(str(payload.get("key")))
+            if answer is not None and not answer.done():
+                answer.set_result(payload.get("response"))
 
     # What clients ask for ------------------------------------------------------------------------
     # Each operation re-checks the lifecycle guard: they are public, not only reached through the
@@ -350,12 +367,13 @@ class TaskRuntime:
         check_request(record.status, _spec.UPDATE)
         context = self._contexts.get(task_id)
         for key, response in responses.items():
-            if key not in record.input_requests:
+            if key not in record.input_requests or not self.store.answer(record, key):
                 continue  # unknown, already answered or superseded
-            self.store.answer(record, key)
             answer = context._answers.get(key) if context else None
             if answer is not None and not answer.done():
                 answer.set_result(response)
+            elif context is None:  # the body runs on another replica
+                self.store.forward(record, "answer", {"key": key, "response": response})
         if record.status == _spec.INPUT_REQUIRED and not record.input_requests:
             self.store.set_status(record, _spec.WORKING, trigger=_spec.UPDATE)
 
@@ -373,13 +391,16 @@ class TaskRuntime:
         context = self._contexts.get(task_id)
         if _spec.CANCEL_PROPAGATES:
             self._cancel_children(record)  # invariant: an accepted cancel reaches every child
-        if context is None:
+        if context is not None:
+            self._cancel_running(context)
+        elif not self.store.forward(record, "cancel", {}):  # no live replica runs its body
             self.store.set_status(record, _spec.CANCELLED, trigger=_spec.CANCEL)
-            return
+
+    def _cancel_running(self, context: TaskContext) -> None:
         context.cancel_requested = True
         if context._body_started and not context._body_done and context._worker is not None:
             context._worker.cancel()
-        record._signal()  # wake the task's waiters: it may be settling already
+        context.record._signal()  # wake the task's waiters: it may be settling already
 
     def _cancel_children(self, record: TaskRecord) -> None:
         for child in self.store.children(record):
@@ -394,9 +415,7 @@ class TaskRuntime:
             raise _not_in_build("steering")
         record = self.store.get(task_id)
         check_request(record.status, method)
-        context = self._contexts.get(task_id)
-        if context is not None:
-            context._steers.append(message)
+        self.store.push_steer(task_id, message)  # taken at a checkpoint, on whichever replica
 
     def pause(self, task_id: str) -> TaskRecord:
         """Paused at once; the body halts at its next checkpoint (or input request, or its end)."""

@@ -1,0 +1,394 @@
+"""The task store interface: what every store keeps, and the task record it keeps it in.
+
+Two stores implement it: `store.TaskStore` (one process, in memory; the default) and
+`redis_store.RedisTaskStore` (replicas share tasks through Redis). Every operation is synchronous
+and atomic: the lifecycle check and the change it allows happen together, so two requests (or two
+replicas) can never both move a task out of one status. A store changes a record only through
+`_commit` (a compare-and-set in Redis), so the lifecycle rules are written once, here.
+
+The runtime (runtime.py) runs task bodies on the replica that started them and reaches a body that
+runs elsewhere through `forward`; `open`/`close` bracket the time a runtime uses the store.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from . import _spec, lifecycle
+from .guard import TransitionRefused, check_transition, task_not_found
+
+# Task ids may act as bearer tokens (SEP-2663: they must be unguessable), so they come from
+# `secrets`: 24 bytes are 192 bits, printed as 32 URL-safe characters.
+TASK_ID_BYTES = 24
+
+
+def new_task_id() -> str:
+    return secrets.token_urlsafe(TASK_ID_BYTES)
+
+
+def timestamp(seconds: float) -> str:
+    """ISO 8601 in UTC with milliseconds, e.g. `2026-07-28T10:30:00.123Z`."""
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# The members of a record that a store persists (everything but the wake-up event).
+STATE_FIELDS = (
+    "task_id",
+    "created_at",
+    "deadline",
+    "ttl_ms",
+    "poll_interval_ms",
+    "status",
+    "status_message",
+    "last_updated_at",
+    "result",
+    "error",
+    "input_requests",
+    "used_keys",
+    "parent_task_id",
+    "child_task_ids",
+    "events",
+    "event_source",
+    "owner",
+    "version",
+)
+
+
+@dataclass(eq=False)
+class TaskRecord:
+    """One task as the server holds it. Change it through a store, which checks the lifecycle.
+
+    The subtask and event members stay empty in a build without those features (`_spec`).
+    """
+
+    task_id: str
+    created_at: str
+    deadline: float | None  # the store clock's reading at which the task expires; None: never
+    ttl_ms: int | None
+    poll_interval_ms: int | None
+    status: str = _spec.WORKING
+    status_message: str | None = None
+    last_updated_at: str = ""
+    result: dict[str, Any] | None = None  # set when completed
+    error: dict[str, Any] | None = None  # the JSON-RPC error object, set when failed
+    input_requests: dict[str, dict[str, Any]] = field(default_factory=dict)  # outstanding, by key
+    used_keys: set[str] = field(default_factory=set)  # every key ever issued: never reused
+    parent_task_id: str | None = None
+    child_task_ids: list[str] = field(default_factory=list)  # append-only
+    events: list[dict[str, Any]] = field(default_factory=list)  # EventOccurrence objects, in order
+    event_source: dict[str, Any] | None = None  # the TaskEventSource announced on creation
+    owner: str | None = None  # the replica whose runtime runs the body (shared stores)
+    version: int = 0  # bumped by every committed change: the compare-and-set token
+    _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    @property
+    def terminal(self) -> bool:
+        return lifecycle.is_terminal(self.status)
+
+    async def wait_changed(self, timeout: float | None = None) -> bool:
+        """Wait for the next change to this record; False when `timeout` (seconds) ran out first."""
+        changed = self._changed
+        try:
+            await asyncio.wait_for(changed.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def _signal(self) -> None:
+        """Wake everyone waiting now; later waiters wait for the next change."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # Persistence ---------------------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Every persisted member, JSON-ready."""
+        state = {name: getattr(self, name) for name in STATE_FIELDS}
+        state["used_keys"] = sorted(self.used_keys)
+        return state
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> TaskRecord:
+        record = cls(state["task_id"], state["created_at"], state["deadline"], None, None)
+        record.load_state(state)
+        return record
+
+    def load_state(self, state: Mapping[str, Any]) -> None:
+        """Take over `state` (a `to_state()` of this task), in place: waiters keep their record."""
+        for name in STATE_FIELDS:
+            value = state.get(name)
+            if name == "used_keys":
+                value = set(value or ())
+            elif name in ("input_requests",):
+                value = dict(value or {})
+            elif name in ("child_task_ids", "events"):
+                value = list(value or [])
+            elif name == "version":
+                value = int(value or 0)
+            setattr(self, name, value)
+
+    # Wire forms ---------------------------------------------------------------------------------
+
+    def to_task(self) -> dict[str, Any]:
+        """The `Task` object. `ttlMs` is required and nullable: it is always present."""
+        task: dict[str, Any] = {
+            "taskId": self.task_id,
+            "status": self.status,
+            "createdAt": self.created_at,
+            "lastUpdatedAt": self.last_updated_at,
+            "ttlMs": self.ttl_ms,
+        }
+        if self.status_message is not None:
+            task["statusMessage"] = self.status_message
+        if self.poll_interval_ms is not None:
+            task["pollIntervalMs"] = self.poll_interval_ms
+        if _spec.PARENT_TASK_FIELD is not None and self.parent_task_id is not None:
+            task[_spec.PARENT_TASK_FIELD] = self.parent_task_id
+        if _spec.CHILD_TASKS_FIELD is not None and self.child_task_ids:
+            task[_spec.CHILD_TASKS_FIELD] = list(self.child_task_ids)  # absent until the first
+        return task
+
+    def to_create_result(self) -> dict[str, Any]:
+        """The flat `CreateTaskResult` that answers the request which started the task."""
+        created = {**self.to_task(), "resultType": _spec.TASK_RESULT_TYPE}
+        if _spec.EVENT_SOURCE_FIELD is not None and self.event_source is not None:
+            created[_spec.EVENT_SOURCE_FIELD] = dict(self.event_source)
+        return created
+
+    def to_detailed(self) -> dict[str, Any]:
+        """The `DetailedTask`: what `tasks/get` returns (and `notifications/tasks` carries),
+        without `resultType`."""
+        detailed = self.to_task()
+        if self.status == _spec.INPUT_REQUIRED:
+            detailed["inputRequests"] = dict(self.input_requests)
+        elif self.status == _spec.COMPLETED:
+            detailed["result"] = self.result if self.result is not None else {}
+        elif self.status == _spec.FAILED:
+            detailed["error"] = (
+                self.error
+                if self.error is not None
+                else _spec.INTERNAL_ERROR("Task failed").to_error()
+            )
+        return detailed
+
+    def to_get_result(self) -> dict[str, Any]:
+        return {**self.to_detailed(), "resultType": _spec.COMPLETE_RESULT_TYPE}
+
+
+Mutation = Callable[[TaskRecord], None]
+Listener = Callable[[TaskRecord], None]
+# kind ("cancel" or "answer") and payload of a request forwarded to the replica running a task.
+Forwarded = Callable[[str, str, dict[str, Any]], None]
+
+
+class BaseTaskStore(abc.ABC):
+    """What every task store offers the runtime. Subclasses implement the storage primitives
+    (abstract below); the lifecycle rules are written once, in the operations built on them."""
+
+    def __init__(self) -> None:
+        self.on_expired: Callable[[TaskRecord], None] | None = None  # the runtime stops their work
+        self.on_forwarded: Forwarded | None = None  # the runtime applies requests for its bodies
+        self._listeners: list[Listener] = []
+
+    # Storage primitives ---------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create(
+        self,
+        *,
+        ttl_ms: int | None,
+        poll_interval_ms: int | None,
+        parent: TaskRecord | None = None,
+        event_source: Mapping[str, Any] | None = None,
+    ) -> TaskRecord:
+        """A new `working` task, stored before this returns: a `tasks/get` on its id resolves at
+        once, on every replica. `parent` makes it a subtask (builds with subtasks only);
+        `event_source` (name, initialCursor) is announced subscribed with the new task's id."""
+
+    @abc.abstractmethod
+    def find(self, task_id: str) -> TaskRecord | None:
+        """The task as stored now, or None when it is unknown or expired. A store hands out one
+        record object per task while anything holds it, so `find(id) is record` holds."""
+
+    @abc.abstractmethod
+    def _commit(self, record: TaskRecord, change: Mutation, *, touch: bool = True) -> None:
+        """Apply `change` to the task's current state and store the result atomically: nothing
+        else changes the task in between. `change` raises to refuse; then nothing changes.
+        `touch` stamps `lastUpdatedAt`. Waiters on the record wake and listeners hear of it."""
+
+    @abc.abstractmethod
+    def children(self, record: TaskRecord) -> list[TaskRecord]:
+        """The task's subtasks still in the store, in `childTaskIds` order."""
+
+    @abc.abstractmethod
+    def push_steer(self, task_id: str, message: str) -> None:
+        """Queue a steer message for the task's body (FIFO)."""
+
+    @abc.abstractmethod
+    def take_steers(self, task_id: str) -> list[str]:
+        """Remove and return every queued steer message, oldest first; each is returned once."""
+
+    def forward(self, record: TaskRecord, kind: str, payload: Mapping[str, Any]) -> bool:
+        """Hand a request for a body that runs on another replica to that replica. False when no
+        live replica runs it (the caller then applies what it can itself)."""
+        return False
+
+    def purge_expired(self) -> set[str]:
+        """Delete every task whose TTL has elapsed; returns their ids (stores that expire by
+        themselves return an empty set)."""
+        return set()
+
+    async def open(self) -> None:
+        """Called when a runtime starts using the store (connections, leases, subscriptions)."""
+        return None
+
+    async def close(self) -> None:
+        """Called when the runtime stops; undoes `open`."""
+        return None
+
+    # Listeners (push notifications) ---------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(record)` after every committed change of any task, in commit order (on
+        every replica, for changes made through any replica); returns the function that removes
+        it. Listeners run on the event loop and must not block."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self, record: TaskRecord) -> None:
+        record._signal()
+        for listener in list(self._listeners):
+            listener(record)
+
+    # Operations -----------------------------------------------------------------------------------
+
+    def get(self, task_id: str) -> TaskRecord:
+        """The task, or the spec's -32602 error when it is unknown or expired."""
+        expired = self.purge_expired()
+        record = self.find(task_id)
+        if record is None:
+            raise task_not_found(task_id, expired=task_id in expired)
+        return record
+
+    def set_status(
+        self,
+        record: TaskRecord,
+        target: str,
+        *,
+        trigger: str = "server",
+        message: str | None = None,
+    ) -> None:
+        self._commit(record, lambda r: self._transition(r, target, trigger, message))
+
+    def complete(
+        self, record: TaskRecord, result: Mapping[str, Any], *, message: str | None = None
+    ) -> None:
+        def change(current: TaskRecord) -> None:
+            self._transition(current, _spec.COMPLETED, "server", message)
+            current.result = dict(result)
+
+        self._commit(record, change)
+
+    def fail(
+        self, record: TaskRecord, error: Mapping[str, Any], *, message: str | None = None
+    ) -> None:
+        reason = message if message is not None else error.get("message")
+
+        def change(current: TaskRecord) -> None:
+            self._transition(current, _spec.FAILED, "server", reason)
+            current.error = dict(error)
+
+        self._commit(record, change)
+
+    def add_input_request(
+        self, record: TaskRecord, request: Mapping[str, Any], key: str | None = None
+    ) -> str:
+        """Record one more outstanding request; its key is unique over the task's whole life."""
+        issued: list[str] = []
+
+        def change(current: TaskRecord) -> None:
+            if current.terminal:
+                raise ValueError("a terminal task asks for nothing")
+            chosen = key
+            if chosen is None:
+                chosen = f"input-{len(current.used_keys) + 1}"
+                while chosen in current.used_keys:
+                    chosen = f"input-{secrets.token_hex(4)}"
+            elif chosen in current.used_keys:
+                raise ValueError(f"input request key {chosen!r} was already used by this task")
+            current.used_keys.add(chosen)
+            current.input_requests[chosen] = dict(request)
+            issued[:] = [chosen]
+
+        self._commit(record, change)
+        return issued[0]
+
+    def answer(self, record: TaskRecord, key: str) -> bool:
+        """Mark one outstanding request answered; its key is never issued again. False when it was
+        not outstanding (already answered, possibly through another replica)."""
+        answered: list[bool] = []
+
+        def change(current: TaskRecord) -> None:
+            answered[:] = [current.input_requests.pop(key, None) is not None]
+
+        self._commit(record, change)
+        return answered[0]
+
+    def set_message(self, record: TaskRecord, message: str | None) -> None:
+        def change(current: TaskRecord) -> None:
+            current.status_message = message
+
+        self._commit(record, change)
+
+    def add_event(self, record: TaskRecord, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Append one `EventOccurrence` to the task's event log; its position is its cursor."""
+        if not _spec.EVENTS:
+            raise ValueError("this build has no task event sources")
+        added: list[dict[str, Any]] = []
+
+        def change(current: TaskRecord) -> None:
+            event = {
+                "eventId": f"{current.task_id}:{len(current.events) + 1}",
+                "name": name,
+                "timestamp": timestamp(self._now()),
+                "data": dict(data),
+            }
+            current.events.append(event)
+            added[:] = [event]
+
+        self._commit(record, change, touch=False)
+        return added[0]
+
+    @staticmethod
+    def _event_source(task_id: str, template: Mapping[str, Any]) -> dict[str, Any]:
+        """The TaskEventSource announced for a new task: `template` subscribed with its id."""
+        return {"name": template["name"], "input": {"taskId": task_id}, **dict(template)}
+
+    def _now(self) -> float:
+        """Epoch seconds, for `createdAt`, `lastUpdatedAt` and event timestamps."""
+        return time.time()
+
+    def _transition(
+        self, record: TaskRecord, target: str, trigger: str, message: str | None
+    ) -> None:
+        check_transition(record.status, target, trigger)
+        if _spec.CHILDREN_TERMINAL_FIRST and lifecycle.is_terminal(target):
+            busy = [c for c in self.children(record) if not c.terminal]
+            if busy:  # invariant: a parent becomes terminal only after all its children
+                ids = ", ".join(c.task_id for c in busy)
+                raise TransitionRefused(
+                    f"task {record.task_id} cannot become {target!r} before its subtasks ({ids})"
+                )
+        record.status = target
+        if message is not None:
+            record.status_message = message
+        if lifecycle.is_terminal(target):
+            record.input_requests.clear()  # nothing is outstanding on a finished task
