@@ -86,6 +86,9 @@ def _template_location(error: BaseException) -> str | None:
 
     if not isinstance(error, jinja2.TemplateError):
         return None
+    if isinstance(getattr(error, "location", None), str):  # render.TemplateOutputError
+        file, _, line = error.location.rpartition(":")
+        return f"{_display(Path(), file)}:{line}"
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"{_display(Path(), error.filename or error.name or '?')}:{error.lineno}"
     where, frame = "template", error.__traceback__

@@ -19,6 +19,7 @@ from .write import (
     MANIFEST_NAME,
     Plan,
     apply,
+    check_out,
     plan,
     read_manifest,
     sha256_text,
@@ -166,6 +167,7 @@ def render(options: Options) -> dict[str, str]:
 def plan_generation(options: Options) -> Plan:
     """What `generate` would do; `check` is this without applying it."""
 
+    check_out(options.out, options.spec_dir)
     inputs = input_fingerprint(options)
     if up_to_date(options, inputs):
         manifest = read_manifest(options.out)
