@@ -110,7 +110,8 @@ def up_to_date(options: Options, inputs: dict[str, object]) -> bool:
 
 
 def build_spec(
-    spec_dir: Path, modules: Iterable[str] | None = None, *, skip_unknown_modules: bool = False
+    spec_dir: Path, modules: Iterable[str] | None = None, *, skip_unknown_modules: bool = False,
+    check_examples: bool = True,
 ) -> ir.Spec:
     """load -> validate -> model: the IR of the selected modules (all when None) of a spec directory.
 
@@ -128,7 +129,14 @@ def build_spec(
         raise SpecError(problems)
     if modules is not None and skip_unknown_modules:
         modules = [name for name in modules if name in raw.modules]
-    return build_model(raw, modules)
+    spec = build_model(raw, modules)
+    if check_examples:
+        from .examples_check import check_examples as examples_problems
+
+        problems = examples_problems(spec)
+        if problems:
+            raise SpecError(problems)
+    return spec
 
 
 def render(options: Options) -> dict[str, str]:
