@@ -101,6 +101,8 @@ def package_name_problem(name: str) -> str | None:
     "Names"): lowercase ASCII letters, digits and `_`, not starting with a digit; not a Python
     keyword or soft keyword; not a standard-library module (`os`, `json`: the package would shadow
     it); not starting with `_`. The distribution name is the same with `-` for `_`."""
+    if not name.isidentifier():
+        return "is not a Python identifier"
     if not PACKAGE_NAME.fullmatch(name):
         return "is not a package name: lowercase ASCII letters, digits and _, not starting with a digit"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
