@@ -4,7 +4,6 @@ message, no traceback, and an output directory left exactly as it was."""
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from pathlib import Path
 
