@@ -86,6 +86,9 @@ def _template_location(error: BaseException) -> str | None:
 
     if not isinstance(error, jinja2.TemplateError):
         return None
+    if isinstance(getattr(error, "location", None), str):  # render.TemplateOutputError
+        file, _, line = error.location.rpartition(":")
+        return f"{_display(Path(), file)}:{line}"
     if isinstance(error, jinja2.TemplateSyntaxError):
         return f"{_display(Path(), error.filename or error.name or '?')}:{error.lineno}"
     where, frame = "template", error.__traceback__
@@ -122,8 +125,11 @@ def _options(spec, out, modules, target, package, templates) -> Options:
             typer.echo(f"error: {origin(flag, name)} {value} is not a directory", err=True)
             raise typer.Exit(2)
     chosen_package = package if package is not None else config.package or DEFAULT_PACKAGE
-    if not chosen_package.isidentifier():
-        typer.echo(f"error: {origin(package, 'package')} {chosen_package!r} is not a Python identifier", err=True)
+    from .naming import package_name_problem
+
+    problem = package_name_problem(chosen_package)
+    if problem:
+        typer.echo(f"error: {origin(package, 'package')} {chosen_package!r} {problem}", err=True)
         raise typer.Exit(2)
     return Options(
         spec=checks[1][2],

@@ -13,6 +13,6 @@ def format_outputs(files: dict[str, str]) -> dict[str, str]:
             try:
                 text = black.format_str(text, mode=mode)
             except black.InvalidInput as exc:  # a template produced invalid Python: say which
-                raise RuntimeError(f"generated {path} is not valid Python: {exc}") from exc
+                raise ValueError(f"generated {path} is not valid Python: {exc}") from None
         formatted[path] = text
     return formatted

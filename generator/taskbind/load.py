@@ -7,6 +7,7 @@ can point at the exact place a human has to fix.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ import yaml
 from .diagnostics import Diagnostic, Location, SpecError
 
 MANIFEST = "taskbind.yaml"
+# Limits on what a spec may be: far above the bundled spec (largest file about 0.3 MB, nesting
+# about 10), low enough that a hostile file cannot exhaust memory or the recursion limit.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+MODULE_NAME = re.compile(r"[a-z][a-z0-9-]*")
 
 
 class LocatedDict(dict):
@@ -90,14 +96,21 @@ def _location(path: str, node: yaml.Node) -> Location:
     return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _construct(path: str, node: yaml.Node, problems: list[Diagnostic]) -> Any:
+class _TooDeep(Exception):
+    def __init__(self, location: Location):
+        self.location = location
+
+
+def _construct(path: str, node: yaml.Node, problems: list[Diagnostic], depth: int = 0) -> Any:
     """Turn a composed YAML node into Located containers and plain scalars."""
+    if depth > MAX_DEPTH and isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        raise _TooDeep(_location(path, node))
     if isinstance(node, yaml.MappingNode):
         result = LocatedDict()
         result.location = _location(path, node)
         result.key_locations = {}
         for key_node, value_node in node.value:
-            key = _construct(path, key_node, problems)
+            key = _construct(path, key_node, problems, depth + 1)
             if not isinstance(key, (str, int, float, bool)) or key is None:
                 problems.append(Diagnostic(_location(path, key_node), "mapping keys must be scalars"))
                 continue
@@ -111,7 +124,7 @@ def _construct(path: str, node: yaml.Node, problems: list[Diagnostic]) -> Any:
                     )
                 )
                 continue
-            result[key] = _construct(path, value_node, problems)
+            result[key] = _construct(path, value_node, problems, depth + 1)
             result.key_locations[key] = _location(path, key_node)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -119,7 +132,7 @@ def _construct(path: str, node: yaml.Node, problems: list[Diagnostic]) -> Any:
         items.location = _location(path, node)
         items.item_locations = []
         for item in node.value:
-            items.append(_construct(path, item, problems))
+            items.append(_construct(path, item, problems, depth + 1))
             items.item_locations.append(_location(path, item))
         return items
     # Scalars: the safe resolver decides int/float/bool/null/str (dates stay strings, see _SpecLoader).
@@ -143,7 +156,13 @@ _SCALARS = yaml.constructor.SafeConstructor()
 
 def load_yaml(root: Path, relative: str) -> tuple[SourceFile, list[Diagnostic]]:
     """Load one YAML file. Syntax errors and duplicate keys come back as located diagnostics."""
-    data = (root / relative).read_bytes()
+    target = root / relative
+    if not target.is_file():
+        return SourceFile(relative, None), [Diagnostic(Location(relative, 1, 1), f"{relative} is not a file")]
+    if target.stat().st_size > MAX_FILE_BYTES:
+        return SourceFile(relative, None), [Diagnostic(
+            Location(relative, 1, 1), f"{relative} is {target.stat().st_size} bytes; a spec file may have at most {MAX_FILE_BYTES}")]
+    data = target.read_bytes()
     problems: list[Diagnostic] = []
     try:
         text = data.decode("utf-8")
@@ -157,7 +176,12 @@ def load_yaml(root: Path, relative: str) -> tuple[SourceFile, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         where = Location(relative, mark.line + 1, mark.column + 1) if mark else Location(relative, 1, 1)
         return SourceFile(relative, None), [Diagnostic(where, f"YAML syntax: {exc.problem}")]
-    document = _construct(relative, node, problems) if node is not None else None
+    except (yaml.YAMLError, RecursionError) as exc:
+        return SourceFile(relative, None), [Diagnostic(Location(relative, 1, 1), f"YAML: {exc}")]
+    try:
+        document = _construct(relative, node, problems) if node is not None else None
+    except _TooDeep as exc:
+        return SourceFile(relative, None), [Diagnostic(exc.location, f"nested deeper than {MAX_DEPTH} levels")]
     return SourceFile(relative, document), problems
 
 
@@ -178,15 +202,19 @@ def load_spec(root: Path) -> RawSpec:
     examples: dict[str, SourceFile] = {}
     names = manifest.document.get("modules", []) if isinstance(manifest.document, dict) else []
     for index, name in enumerate(names if isinstance(names, list) else []):
+        where = names.where(index) if isinstance(names, LocatedList) else manifest.document.location
+        if not isinstance(name, str) or not MODULE_NAME.fullmatch(name):
+            # Checked before any path is built from it: `../../outside` is never read.
+            fatal.append(Diagnostic(where, f"module name {name!r} must match {MODULE_NAME.pattern}"))
+            continue
         module_path = f"modules/{name}.yaml"
         if not (root / module_path).is_file():
-            where = names.where(index) if isinstance(names, LocatedList) else manifest.document.location
             fatal.append(Diagnostic(where, f"module {name!r} has no file {module_path}"))
             continue
         modules[str(name)], found = load_yaml(root, module_path)
         problems += found
         examples_path = f"examples/{name}.yaml"
-        if (root / examples_path).is_file():
+        if (root / examples_path).exists():
             examples[str(name)], found = load_yaml(root, examples_path)
             problems += found
     unreadable = [source.path for source in (manifest, *modules.values(), *examples.values())

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
 from typing import Any
 
 COLLECTION_VERBS = frozenset({"list", "poll", "stream"})
@@ -90,3 +91,24 @@ def function_name(method: str, python_name: str | None = None) -> str:
 def is_python_identifier(name: str) -> bool:
     """A name a spec may give with `python_name:`: an identifier, not a keyword, not private."""
     return name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
+
+
+PACKAGE_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def package_name_problem(name: str) -> str | None:
+    """Why `name` cannot be the generated package's import name, or None. The rule (spec/README.md,
+    "Names"): lowercase ASCII letters, digits and `_`, not starting with a digit; not a Python
+    keyword or soft keyword; not a standard-library module (`os`, `json`: the package would shadow
+    it); not starting with `_`. The distribution name is the same with `-` for `_`."""
+    if not name.isidentifier():
+        return "is not a Python identifier"
+    if not PACKAGE_NAME.fullmatch(name):
+        return "is not a package name: lowercase ASCII letters, digits and _, not starting with a digit"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return "is a Python keyword"
+    if name in sys.stdlib_module_names:
+        return "is a standard-library module; the generated package would shadow it"
+    if name.startswith("_"):
+        return "starts with _ (a private name)"
+    return None

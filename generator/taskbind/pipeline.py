@@ -19,6 +19,7 @@ from .write import (
     MANIFEST_NAME,
     Plan,
     apply,
+    check_out,
     plan,
     read_manifest,
     sha256_text,
@@ -109,7 +110,8 @@ def up_to_date(options: Options, inputs: dict[str, object]) -> bool:
 
 
 def build_spec(
-    spec_dir: Path, modules: Iterable[str] | None = None, *, skip_unknown_modules: bool = False
+    spec_dir: Path, modules: Iterable[str] | None = None, *, skip_unknown_modules: bool = False,
+    check_examples: bool = True,
 ) -> ir.Spec:
     """load -> validate -> model: the IR of the selected modules (all when None) of a spec directory.
 
@@ -127,7 +129,14 @@ def build_spec(
         raise SpecError(problems)
     if modules is not None and skip_unknown_modules:
         modules = [name for name in modules if name in raw.modules]
-    return build_model(raw, modules)
+    spec = build_model(raw, modules)
+    if check_examples:
+        from .examples_check import check_examples as examples_problems
+
+        problems = examples_problems(spec)
+        if problems:
+            raise SpecError(problems)
+    return spec
 
 
 def render(options: Options) -> dict[str, str]:
@@ -166,6 +175,7 @@ def render(options: Options) -> dict[str, str]:
 def plan_generation(options: Options) -> Plan:
     """What `generate` would do; `check` is this without applying it."""
 
+    check_out(options.out, options.spec_dir)
     inputs = input_fingerprint(options)
     if up_to_date(options, inputs):
         manifest = read_manifest(options.out)

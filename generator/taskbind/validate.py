@@ -7,6 +7,7 @@ resolve, kinds match, unions discriminate, the lifecycle is consistent with the 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from .diagnostics import Diagnostic, Location
+from .examples_check import MAX_JSON_DEPTH, _depth, parse_example_json
 from .ir import ROLE_KINDS, referenced_names
 from .load import MANIFEST, LocatedDict, LocatedList, RawSpec, SourceFile
 from .merge import Merged
@@ -35,6 +37,9 @@ INVARIANT_RULES = {
     "cancel-propagates": "an acknowledged tasks/cancel is propagated to every non-terminal child",
     "same-result-shape": "a child's result has the shape of its parent's",
 }
+
+
+_PEP440 = re.compile(r"(\d+!)?\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?")
 
 
 @lru_cache(maxsize=1)
@@ -455,10 +460,11 @@ class _Checker:
                 if example["name"] in names:
                     self.error(where, f"duplicate example name {example['name']!r} (first at {names[example['name']]})")
                 names[example["name"]] = where
-                try:
-                    json.loads(example["json"])
-                except json.JSONDecodeError as exc:
-                    self.error(example.where("json"), f"example {example['name']}: JSON syntax: {exc}")
+                value, problem = parse_example_json(example["json"])
+                if problem is not None:
+                    self.error(example.where("json"), f"example {example['name']}: {problem}")
+                elif _depth(value) > MAX_JSON_DEPTH:
+                    self.error(example.where("json"), f"example {example['name']}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
                 visible = self.index.visible(module)
                 if "message" in example:
                     decl = self.index.methods.get(example["message"])
@@ -473,6 +479,66 @@ class _Checker:
                             self.error(example.where("role"), f"example {example['name']}: a {kind} has no role {role!r}")
                 if "type" in example:
                     self._type_exists(example["type"], module, example.where("type"), f"example {example['name']}")
+
+    def check_alias_cycles(self) -> None:
+        """An alias that leads back to itself, and a union that lists itself (directly or through
+        aliases and unions), name no value at all: the schema and the models would recurse."""
+        def members(name: str) -> list[str]:
+            decl = self.index.types.get(name)
+            if decl is None:
+                return []
+            kind = decl.body.get("kind")
+            if kind == "alias":
+                try:
+                    return sorted(set(referenced_names(parse_type(decl.body["type"]))) & self._bare_names(decl.body["type"]))
+                except TypeExprError:
+                    return []
+            if kind == "union" and "over" not in decl.body:
+                return [v.name for v in self.merged.variants(name)]
+            return []
+
+        for name, decl in self.index.types.items():
+            if decl.body.get("kind") not in ("alias", "union"):
+                continue
+            stack = [(name, [name])]
+            while stack:
+                current, path = stack.pop()
+                for member in members(current):
+                    if member == name:
+                        what = "alias" if decl.body["kind"] == "alias" else "union"
+                        self.error(decl.location, f"{name}: {what} cycle {' -> '.join(path + [member])} (a type cannot consist of itself)")
+                        stack = []
+                        break
+                    if member not in path:
+                        stack.append((member, path + [member]))
+
+    @staticmethod
+    def _bare_names(text: str) -> set[str]:
+        """Names a type expression refers to as itself (not inside list<> or map<>, which stay finite)."""
+        import re
+
+        return {part.strip() for part in re.sub(r"(list|map)<[^<>]*(<[^<>]*>)*[^<>]*>", "", text).split("|") if part.strip()}
+
+    def check_setting_names(self) -> None:
+        """Capability settings become keyword arguments and attributes: identifiers everywhere."""
+        for cap, decl in self.index.capabilities.items():
+            settings = decl.body.get("settings")
+            if not settings or self._kind(settings) != "object":
+                continue
+            for wire, field_decl in self.merged.object_fields(settings).items():
+                if not is_python_identifier(wire) or not wire.isascii():
+                    self.error(getattr(field_decl.body, "location", decl.location), f"capability {cap}: setting {wire!r} of {settings} must be an ASCII identifier, "
+                               "not a keyword (it becomes a Python keyword argument)")
+
+    def check_manifest(self) -> None:
+        doc = self.raw.manifest.document
+        version = doc.get("version")
+        if isinstance(version, str) and not _PEP440.fullmatch(version):
+            self.error(doc.where("version"), f"version {version!r} must be a PEP 440 version such as 1.2.0 or 0.1.0rc1 "
+                       "(it is the generated package's version)")
+        for key in ("name", "title", "protocol_version", "extension_id"):
+            if isinstance(doc.get(key), str) and not doc[key].strip():
+                self.error(doc.where(key), f"{key} must not be empty")
 
     def check_python_names(self) -> None:
         """Every method's Python name (derived or `python_name:`) is an identifier and unique."""
@@ -561,6 +627,9 @@ class _Checker:
         self.check_examples()
         self.check_python_names()
         self.check_roles()
+        self.check_alias_cycles()
+        self.check_setting_names()
+        self.check_manifest()
         return self.diagnostics
 
 

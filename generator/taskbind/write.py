@@ -1,4 +1,4 @@
-"""Stage 6, write: compare with what is on disk, then replace files atomically, with a manifest.
+"""Stage 6, write: compare with what is on disk, then swap in the whole new tree, with a manifest.
 
 The manifest (`.taskbind-manifest.json` in the output directory) lists every file taskbind wrote
 with its hash. It is how `generate` removes files it wrote before and no longer writes, and how it
@@ -7,10 +7,13 @@ knows never to touch a file it did not write.
 
 from __future__ import annotations
 
+import ctypes
 import difflib
 import hashlib
 import json
 import os
+import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,30 +95,107 @@ def unified_diff(result: Plan) -> str:
     return "".join(chunk if chunk.endswith("\n") else chunk + "\n" for chunk in chunks)
 
 
-def _replace(target: Path, text: str) -> None:
-    """Write through a temporary file in the same directory, then rename over the target."""
+class WriteError(ValueError):
+    """The output directory cannot be written (or must not be): it is left exactly as it was."""
+
+
+def check_out(out: Path, spec_dir: Path | None = None) -> None:
+    """Refuse an --out that cannot hold a tree (a file) or that would write into the spec."""
+    if out.exists() and not out.is_dir():
+        raise WriteError(f"--out {out} is not a directory")
+    if spec_dir is not None:
+        target, spec = out.resolve(), Path(spec_dir).resolve()
+        if target == spec or target.is_relative_to(spec):
+            raise WriteError(f"--out {out} is {'the spec folder' if target == spec else 'inside the spec folder'} {spec_dir}; "
+                             "generated files never go into the spec")
+
+
+# Staging: the new tree is built beside --out, then swapped in whole. Files are written here only;
+# tests make it fail midway to check that --out stays byte-identical.
+def _write_file(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_symlink() or target.exists():
+        target.unlink()  # a hard link to the old tree: never write through it
+    with open(target, "xb") as handle:
+        handle.write(text.encode("utf-8"))
+
+
+def _link_or_copy(source: str, destination: str) -> None:
+    """Hard-link an unchanged file into the stage (cheap; new content never writes through a
+    link, see _write_file), copying where the file system cannot link."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        os.replace(tmp, target)
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return result == 0
+
+
+def _swap_in(stage: Path, out: Path) -> None:
+    """Put the staged tree at `out`; the old tree, if any, ends up at `stage` (to be deleted)."""
+    if not out.exists():
+        os.rename(stage, out)
+        return
+    if _exchange(stage, out):
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.taskbind-old-", dir=out.parent))
+    old.rmdir()
+    os.rename(out, old)
+    try:
+        os.rename(stage, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        os.rename(old, out)
         raise
+    os.rename(old, stage)
 
 
 def apply(result: Plan) -> None:
-    """Carry out a plan. Everything was rendered before this point, so a failing template or spec
-    never gets here and the old output stays as it was."""
-    for path in result.written:
-        _replace(result.out / path, result.files[path])
-    for path in result.removed:
-        (result.out / path).unlink()
-        _prune_empty_dirs((result.out / path).parent, result.out)
+    """Carry out a plan atomically: stage the whole new tree beside the output directory (unchanged
+    and foreign files linked in, new files written, stale ones removed, the manifest last), then
+    swap it in. A failure at any point leaves the output directory byte-identical and removes the
+    stage; readers see the old tree or the new one, never a mix."""
     manifest = result.out / MANIFEST_NAME
-    if not manifest.is_file() or manifest.read_text("utf-8") != result.manifest_text:
-        _replace(manifest, result.manifest_text)
+    if result.clean and manifest.is_file() and manifest.read_text("utf-8") == result.manifest_text:
+        return
+    check_out(result.out)
+    out = result.out.resolve()  # through a symlink: the swap replaces the directory it names
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.taskbind-new-", dir=out.parent))
+    try:
+        if out.is_dir():
+            shutil.copytree(out, stage, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True)
+        else:
+            os.chmod(stage, 0o777 & ~_umask())
+        for path in result.written:
+            _write_file(stage / path, result.files[path])
+        for path in result.removed:
+            (stage / path).unlink()
+            _prune_empty_dirs((stage / path).parent, stage)
+        _write_file(stage / MANIFEST_NAME, result.manifest_text)
+        _swap_in(stage, out)
+    except OSError as exc:
+        raise WriteError(f"cannot write {result.out}: {exc.strerror or exc} ({exc.filename or ''}); "
+                         f"{result.out} is unchanged") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _prune_empty_dirs(directory: Path, stop: Path) -> None:

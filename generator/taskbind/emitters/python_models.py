@@ -180,7 +180,9 @@ def run_generator(spec: ir.Spec) -> str:
         base_class=f"{_PACKAGE}._wire.{_BASE_CLASS}",
         class_name=_ROOT_CLASS,
     )
-    return str(code)
+    # datamodel-codegen writes descriptions into string literals and docstrings as they are, and
+    # Python source cannot hold a NUL byte: written as its escape, the string's value is the same.
+    return str(code).replace("\x00", "\\x00")
 
 
 # The checked transformation ----------------------------------------------------------------------
@@ -522,6 +524,8 @@ def _imports(nodes: list[ast.stmt], code_lines: list[str]) -> str:
 
 def _section(module: ir.Module) -> str:
     source = " ".join(module.source.split(",")[0].split())
+    # A comment ends at a line break and cannot hold a NUL: anything unprintable as its escape.
+    source = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in source)
     return f"# --- {module.name}: {source} ({module.maturity}) ---"
 
 
