@@ -390,9 +390,12 @@ class RedisTaskStore(BaseTaskStore):
             snapshot = TaskRecord.from_state(body)  # the task as of this change, in order
             for listener in list(self._listeners):
                 listener(snapshot)
-        elif channel == self._forwards and body.get("to") == self.replica_id:
-            if self.on_forwarded is not None:
-                self.on_forwarded(str(body["id"]), str(body["kind"]), dict(body["payload"]))
+        elif (
+            channel == self._forwards
+            and body.get("to") == self.replica_id
+            and self.on_forwarded is not None
+        ):
+            self.on_forwarded(str(body["id"]), str(body["kind"]), dict(body["payload"]))
 
     def _cached_if_held(self, state: Mapping[str, Any]) -> None:
         record = self._records.get(state["task_id"])

@@ -248,11 +248,9 @@ class BaseTaskStore(abc.ABC):
 
     async def open(self) -> None:
         """Called when a runtime starts using the store (connections, leases, subscriptions)."""
-        return None
 
     async def close(self) -> None:
         """Called when the runtime stops; undoes `open`."""
-        return None
 
     # Listeners (push notifications) ---------------------------------------------------------------
 
