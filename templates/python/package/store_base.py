@@ -248,9 +248,11 @@ class BaseTaskStore(abc.ABC):
 
     async def open(self) -> None:
         """Called when a runtime starts using the store (connections, leases, subscriptions)."""
+        return  # the in-memory store has nothing to open
 
     async def close(self) -> None:
         """Called when the runtime stops; undoes `open`."""
+        return  # nor anything to close
 
     # Listeners (push notifications) ---------------------------------------------------------------
 
