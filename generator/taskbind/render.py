@@ -25,6 +25,13 @@ def jsonify(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def jsdoc(text: str, indent: str = "") -> str:
+    """A JSDoc comment (TypeScript) for spec text, or nothing for no text; `*/` cannot end it early."""
+    from .emitters.typescript_view import doc
+
+    return doc(text or "", indent)
+
+
 def make_environment(overrides: Path | None = None) -> jinja2.Environment:
     """Templates are looked up by relative path in `overrides` first, then in the built-in set."""
     loaders: list[jinja2.BaseLoader] = []
@@ -41,5 +48,6 @@ def make_environment(overrides: Path | None = None) -> jinja2.Environment:
     )
     env.filters["py"] = pyrepr
     env.filters["json"] = jsonify
+    env.filters["jsdoc"] = jsdoc
     env.globals["template_api_version"] = TEMPLATE_API_VERSION
     return env
