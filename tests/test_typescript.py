@@ -245,3 +245,20 @@ def test_typescript_client_drives_the_reference_server_through_a_lifecycle(ts_pa
     assert report["lateSteer"]["code"] == -32602  # a terminal task accepts no steering
     assert report["failed"]["isTaskFailed"] is True
     assert isinstance(report["failed"]["error"]["code"], int)
+
+
+def test_a_core_build_named_by_npm_package_type_checks_without_the_proposals(ts_package: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    _run(
+        [str(REPO / ".venv" / "bin" / "taskbind"), "generate", "--modules", "core", "--target", "typescript",
+         "--npm-package", "@acme/tasks-core", "--out", str(out)],
+        REPO,
+    )  # fmt: skip
+    package = out / "typescript"
+    assert json.loads((package / "package.json").read_text("utf-8"))["name"] == "@acme/tasks-core"
+    for path in package.rglob("*"):
+        if path.is_file():
+            text = path.read_text("utf-8")
+            assert "paused" not in text and "tasks/steer" not in text, path
+    (package / "node_modules").symlink_to(ts_package / "node_modules")
+    _run(["node", str(ts_package / "node_modules" / "typescript" / "bin" / "tsc"), "--noEmit", "-p", "."], package)

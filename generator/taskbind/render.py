@@ -13,7 +13,7 @@ from .resources import bundled_templates
 # The version of the template context (templates/CONTEXT.md): every variable, attribute and filter a
 # template can use. A change that removes or renames any of them bumps the major number; adding
 # one bumps the minor. Templates see it as `template_api_version`, so that an override can check it.
-TEMPLATE_API_VERSION = "1.0"
+TEMPLATE_API_VERSION = "1.1"
 
 
 def pyrepr(value: Any) -> str:

@@ -489,8 +489,8 @@ export const ERRORS: Readonly<Record<number, ErrorInfo>> = Object.freeze({
   "-32015": { name: "EventsCallbackEndpointError", code: -32015, message: "CallbackEndpointError", module: "event-sources" },
 });
 
-/** The code of each error role (null: no selected module has it). */
-export const ERROR_CODES = Object.freeze({
+/** The code of each error role this build has. */
+export const ERROR_CODES: Readonly<Record<string, number>> = Object.freeze({
   internal_error: -32603,
   invalid_params: -32602,
   parse_error: -32700,
@@ -514,8 +514,8 @@ export const ERROR_RESPONSE = S.JSONRPCErrorResponseSchema;
 
 // Roles ------------------------------------------------------------------------------------------
 
-/** The method playing each method role (null: not in this build). */
-export const METHOD_ROLES = Object.freeze({
+/** The method playing each method role this build has. */
+export const METHOD_ROLES: Readonly<Record<string, string>> = Object.freeze({
   create_task: "tools/call",
   get_task: "tasks/get",
   update_task: "tasks/update",
@@ -528,8 +528,8 @@ export const METHOD_ROLES = Object.freeze({
   stream_events: "events/stream",
 });
 
-/** The status playing each status role (null: not in this build). */
-export const STATUS_ROLES = Object.freeze({
+/** The status playing each status role this build has. */
+export const STATUS_ROLES: Readonly<Record<string, string>> = Object.freeze({
   working_status: "working",
   input_required_status: "input_required",
   completed_status: "completed",

@@ -102,9 +102,9 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function role(name: keyof typeof METHOD_ROLES): string {
+function role(name: string): string {
   const method = METHOD_ROLES[name];
-  if (method === null) throw new Error(`this build has no ${name} method`);
+  if (method === undefined) throw new Error(`this build has no ${name} method`);
   return method;
 }
 

@@ -39,7 +39,7 @@ export interface RequestContext {
 }
 
 /** The error of an error role, as its class in errors.ts. */
-export function roleError(role: keyof typeof ERROR_CODES, message: string, data?: unknown): JsonRpcError {
+export function roleError(role: string, message: string, data?: unknown): JsonRpcError {
   const code = ERROR_CODES[role] ?? -32603;
   const cls = ERROR_CLASSES[code];
   return cls ? new cls(message, data) : new JsonRpcError(code, message, data);
