@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .pipeline import DEFAULT_PACKAGE, Options
+from .pipeline import DEFAULT_NPM_PACKAGE, DEFAULT_PACKAGE, Options
+
+# npm's rule for new package names: lower case, URL-safe, optionally scoped, at most 214 characters.
+NPM_NAME = re.compile(r"(?=.{1,214}$)(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*")
 
 if TYPE_CHECKING:
     from .config import Config
@@ -41,6 +45,9 @@ ModulesOption = Annotated[
 TargetOption = Annotated[Optional[str], typer.Option("--target", help="Comma-separated targets (default: all).")]
 PackageOption = Annotated[
     Optional[str], typer.Option("--package", help=f"Import name of the generated Python package (default: {DEFAULT_PACKAGE}).")
+]
+NpmPackageOption = Annotated[
+    Optional[str], typer.Option("--npm-package", help=f"Name of the generated npm package (default: {DEFAULT_NPM_PACKAGE}).")
 ]
 TemplatesOption = Annotated[
     Optional[Path], typer.Option("--templates", help="Directory of templates overriding built-in ones by relative path.")
@@ -109,7 +116,7 @@ def _config() -> Config:
         raise typer.Exit(2) from None
 
 
-def _options(spec, out, modules, target, package, templates) -> Options:
+def _options(spec, out, modules, target, package, templates, npm_package=None) -> Options:
     """Flags first, then [tool.taskbind], then the defaults."""
     config = _config()
 
@@ -131,6 +138,14 @@ def _options(spec, out, modules, target, package, templates) -> Options:
     if problem:
         typer.echo(f"error: {origin(package, 'package')} {chosen_package!r} {problem}", err=True)
         raise typer.Exit(2)
+    chosen_npm_package = npm_package if npm_package is not None else config.npm_package or DEFAULT_NPM_PACKAGE
+    if not NPM_NAME.fullmatch(chosen_npm_package):
+        typer.echo(
+            f"error: {origin(npm_package, 'npm-package' if npm_package is not None else 'npm_package')} "
+            f"{chosen_npm_package!r} is not an npm package name (lower case, optionally @scope/name)",
+            err=True,
+        )
+        raise typer.Exit(2)
     return Options(
         spec=checks[1][2],
         # With a configuration, the default output is anchored at the project, not the working directory.
@@ -138,6 +153,7 @@ def _options(spec, out, modules, target, package, templates) -> Options:
         modules=_split(modules) if modules is not None else config.modules,
         targets=_split(target) if target is not None else config.targets,
         package=chosen_package,
+        npm_package=chosen_npm_package,
         templates=checks[0][2],
     )
 
@@ -157,11 +173,12 @@ def generate(
     target: TargetOption = None,
     package: PackageOption = None,
     templates: TemplatesOption = None,
+    npm_package: NpmPackageOption = None,
 ) -> None:
     """Regenerate the output directory from the spec (atomic: a failure leaves it untouched)."""
     from .pipeline import generate as run_generate
 
-    options = _options(spec, out, modules, target, package, templates)
+    options = _options(spec, out, modules, target, package, templates, npm_package)
     result = _run(run_generate, options)
     for path in result.written:
         typer.echo(f"wrote     {_display(options.out, path)}")
@@ -178,11 +195,12 @@ def check(
     target: TargetOption = None,
     package: PackageOption = None,
     templates: TemplatesOption = None,
+    npm_package: NpmPackageOption = None,
 ) -> None:
     """Exit 0 when the output is exactly what generate would write; else 1 with a unified diff."""
     from .pipeline import plan_generation, stale_diff
 
-    options = _options(spec, out, modules, target, package, templates)
+    options = _options(spec, out, modules, target, package, templates, npm_package)
     result = _run(plan_generation, options)
     if result.clean:
         typer.echo(f"{_display(options.out, '.')} is up to date ({len(result.unchanged)} files)")

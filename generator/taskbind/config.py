@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 PYPROJECT = "pyproject.toml"
-KEYS = ("spec", "out", "modules", "targets", "package", "templates")
+KEYS = ("spec", "out", "modules", "targets", "package", "npm_package", "templates")
 
 
 class ConfigError(ValueError):
@@ -42,6 +42,7 @@ class Config:
     modules: tuple[str, ...] | None = None
     targets: tuple[str, ...] | None = None
     package: str | None = None
+    npm_package: str | None = None
     templates: Path | None = None
 
     @property
@@ -103,6 +104,7 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
         modules=_names(path, "modules", table["modules"]) if "modules" in table else None,
         targets=_names(path, "targets", table["targets"]) if "targets" in table else None,
         package=_text(path, "package", table["package"]) if "package" in table else None,
+        npm_package=_text(path, "npm_package", table["npm_package"]) if "npm_package" in table else None,
         **paths,
     )
 

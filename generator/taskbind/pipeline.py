@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from . import ir
 
 DEFAULT_PACKAGE = "mcp_tasks"
+DEFAULT_NPM_PACKAGE = "mcp-tasks"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Options:
     modules: tuple[str, ...] | None = None  # None: every module
     targets: tuple[str, ...] | None = None  # None: every target
     package: str = DEFAULT_PACKAGE
+    npm_package: str = DEFAULT_NPM_PACKAGE  # the name of the TypeScript target's npm package
     templates: Path | None = None  # a directory of template overrides
 
     @property
@@ -57,6 +59,8 @@ class Options:
             parts.append(f"--target {','.join(self.targets)}")
         if self.package != DEFAULT_PACKAGE:
             parts.append(f"--package {self.package}")
+        if self.npm_package != DEFAULT_NPM_PACKAGE:
+            parts.append(f"--npm-package {self.npm_package}")
         return " ".join(parts)
 
 
@@ -92,6 +96,7 @@ def input_fingerprint(options: Options) -> dict[str, object]:
         "modules": list(options.modules) if options.modules is not None else None,
         "targets": list(options.targets) if options.targets is not None else None,
         "package": options.package,
+        "npm_package": options.npm_package,
     }
 
 
@@ -165,6 +170,7 @@ def render(options: Options) -> dict[str, str]:
         command=options.command(),
         templates=make_environment(options.templates),
         package=options.package,
+        npm_package=options.npm_package,
     )
     files: dict[str, str] = {}
     for target in targets:

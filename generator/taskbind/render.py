@@ -102,6 +102,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @_defined
+def jsdoc(value: Any, indent: str = "") -> str:
+    """A JSDoc comment (TypeScript) for spec text, or nothing for no text; `*/` cannot end it early."""
+    from .emitters.typescript_view import doc
+
+    return doc(_text("" if value is None else value, "jsdoc"), indent)
+
+
+@_defined
 def docstring(value: Any) -> str:
     """Text inside a triple-quoted Python docstring: backslashes doubled, every quote that could
     end or start the closing triple escaped, control characters (but newline and tab) as escapes."""
@@ -255,6 +263,13 @@ def _template_line(template: jinja2.Template, rendered: str) -> int | None:
     return best
 
 
+def jsdoc(text: str, indent: str = "") -> str:
+    """A JSDoc comment (TypeScript) for spec text, or nothing for no text; `*/` cannot end it early."""
+    from .emitters.typescript_view import doc
+
+    return doc(text or "", indent)
+
+
 def make_environment(overrides: Path | None = None) -> jinja2.Environment:
     """Templates are looked up by relative path in `overrides` first, then in the built-in set."""
     loaders: list[jinja2.BaseLoader] = []
@@ -280,6 +295,7 @@ def make_environment(overrides: Path | None = None) -> jinja2.Environment:
         ident=identifier,
         code=code,
         path=relative_path,
+        jsdoc=jsdoc,
         **_markdown_filters(),
     )
     env.globals["template_api_version"] = TEMPLATE_API_VERSION

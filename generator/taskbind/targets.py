@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import ir
-from .emitters import docs, python, python_view, schema
+from .emitters import docs, python, python_view, schema, typescript, typescript_view
 from .emitters.context import GenerationContext
 
 Emitter = Callable[[GenerationContext], dict[str, str]]
@@ -15,12 +15,14 @@ TARGETS: dict[str, Emitter] = {
     "schema": schema.emit,
     "python": python.emit,
     "docs": docs.emit,
+    "typescript": typescript.emit,
 }
 DEFAULT_TARGETS = tuple(TARGETS)
 
 # A target absent here serves every selection that validates.
 _REQUIREMENTS: dict[str, Callable[[ir.Spec], str | None]] = {
     "python": python_view.unsupported,
+    "typescript": typescript_view.unsupported,
 }
 
 

@@ -15,6 +15,7 @@ HEADER_STYLES = {
     "markdown": ("<!-- ", " -->"),
     "yaml": ("# ", ""),
     "json": ("", ""),
+    "typescript": ("// ", ""),
 }
 
 
@@ -25,6 +26,7 @@ class GenerationContext:
     command: str  # the command that regenerates this output, e.g. "taskbind generate --modules core"
     templates: jinja2.Environment
     package: str = "mcp_tasks"
+    npm_package: str = "mcp-tasks"  # the name of the generated npm package (TypeScript target)
 
     @property
     def header_text(self) -> str:
