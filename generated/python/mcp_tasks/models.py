@@ -16,6 +16,7 @@ from typing_extensions import TypeAliasType
 
 from ._wire import WireModel
 
+
 # --- mcp-core: MCP core schema draft (2026-07-28) (final) ---
 
 
