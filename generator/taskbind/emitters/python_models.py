@@ -597,10 +597,7 @@ def arrange(code: str, spec: ir.Spec) -> str:
             if any(position[u] > position[t.name] for u in uses[t.name]):
                 text = _quote(text, definition.node)
         parts.append(text)
-    rebuilt = [t.name for t in order if t.name in incomplete and definitions[t.name].is_class]
-    if rebuilt:
-        parts.append(
-            "# Classes defined before a type they use: resolve those references now.\n"
-            + "\n".join(f"{name}.model_rebuild()" for name in rebuilt)
-        )
+    # Classes defined before a type they use need no `model_rebuild()`: WireModel defers every
+    # build to first use (pydantic's defer_build), when the whole module is defined. A rebuild here
+    # would build them, and all they reference, at import.
     return "\n\n\n".join(parts) + "\n"

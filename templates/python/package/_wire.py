@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class WireModel(BaseModel):
@@ -14,6 +14,11 @@ class WireModel(BaseModel):
     object is open); `to_wire` gives back exactly what was parsed: `null` stays `null`, an absent
     optional member stays absent, unknown members survive.
     """
+
+    # Validators and serializers are built on a model's first use, not when its class statement
+    # runs: `import mcp_tasks` then costs the class statements only, and a program pays for the
+    # models it touches (subclasses inherit the setting).
+    model_config = ConfigDict(defer_build=True)
 
     @classmethod
     def from_wire(cls, data: Any) -> Self:
