@@ -69,3 +69,10 @@ def test_anything_but_plain_flags_is_left_to_the_full_command_line(argv):
     from taskbind.noop import run as fast
 
     assert fast(argv) is None
+
+
+def test_the_fast_path_shares_the_pipeline_constants():
+    from taskbind import fingerprint, noop, pipeline, write
+
+    assert noop.DEFAULT_PACKAGE == pipeline.DEFAULT_PACKAGE
+    assert fingerprint.MANIFEST_NAME == write.MANIFEST_NAME

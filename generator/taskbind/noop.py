@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 _COMMANDS = ("generate", "check")
+DEFAULT_PACKAGE = "mcp_tasks"  # taskbind.pipeline's default too (tests/test_noop.py holds them equal)
 _FLAGS = ("--spec", "--out", "--modules", "--target", "--package", "--templates")
 
 
@@ -58,7 +59,8 @@ def run(argv: list[str]) -> int | None:
         return None
     command, flags = parsed
     from .config import ConfigError, load_config
-    from .pipeline import DEFAULT_PACKAGE, Options, input_fingerprint, read_manifest, up_to_date
+    from .fingerprint import input_fingerprint, read_manifest, up_to_date
+    from .resources import bundled_spec
 
     try:
         config = load_config()
@@ -69,21 +71,17 @@ def run(argv: list[str]) -> int | None:
     package = flags.get("--package", config.package or DEFAULT_PACKAGE)
     if any(path is not None and not path.is_dir() for path in (spec, templates)) or not package.isidentifier():
         return None
-    options = Options(
-        spec=spec,
-        out=Path(flags["--out"]) if "--out" in flags else config.out or (config.root or Path()) / "generated",
-        modules=_split(flags["--modules"]) if "--modules" in flags else config.modules,
-        targets=_split(flags["--target"]) if "--target" in flags else config.targets,
-        package=package,
-        templates=templates,
-    )
-    if not up_to_date(options, input_fingerprint(options)):
+    out = Path(flags["--out"]) if "--out" in flags else config.out or (config.root or Path()) / "generated"
+    modules = _split(flags["--modules"]) if "--modules" in flags else config.modules
+    targets = _split(flags["--target"]) if "--target" in flags else config.targets
+    inputs = input_fingerprint(spec or bundled_spec(), templates, modules, targets, package)
+    if not up_to_date(out, inputs):
         return None
-    count = len(read_manifest(options.out).get("files", {}))
+    count = len(read_manifest(out).get("files", {}))
     if command == "generate":
         sys.stdout.write(f"0 written, {count} unchanged, 0 removed\n")
     else:
-        sys.stdout.write(f"{_display(options.out, '.')} is up to date ({count} files)\n")
+        sys.stdout.write(f"{_display(out, '.')} is up to date ({count} files)\n")
     return 0
 
 

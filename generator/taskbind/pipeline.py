@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .fingerprint import spec_fingerprint, tree_fingerprint
-from .resources import bundled_spec, bundled_templates
+from . import __version__, fingerprint
+from .resources import bundled_spec
 from .write import (
     MANIFEST_NAME,
     Plan,
     apply,
     plan,
     read_manifest,
-    sha256_text,
     unified_diff,
 )
 
@@ -58,34 +56,16 @@ class Options:
         return " ".join(parts)
 
 
-_GENERATOR_ROOT = Path(__file__).resolve().parent
 def input_fingerprint(options: Options) -> dict[str, object]:
-    """Everything the output depends on, hashed without parsing or importing anything heavy."""
-    return {
-        "generator": __version__,
-        # The generator's own code: an edited emitter or view must make `check` regenerate.
-        "code": tree_fingerprint(_GENERATOR_ROOT, (".py", ".json", ".toml")),
-        "spec": spec_fingerprint(options.spec_dir),
-        "templates": tree_fingerprint(bundled_templates()),
-        "template_overrides": tree_fingerprint(options.templates),
-        "modules": list(options.modules) if options.modules is not None else None,
-        "targets": list(options.targets) if options.targets is not None else None,
-        "package": options.package,
-    }
+    """Everything the output depends on (see taskbind.fingerprint)."""
+    return fingerprint.input_fingerprint(
+        options.spec_dir, options.templates, options.modules, options.targets, options.package
+    )
 
 
 def up_to_date(options: Options, inputs: dict[str, object]) -> bool:
     """True when the manifest records these inputs and every output file still has its hash."""
-    manifest = read_manifest(options.out)
-    if manifest.get("inputs") != inputs:
-        return False
-    for path, digest in manifest.get("files", {}).items():
-        try:
-            if sha256_text((options.out / path).read_text("utf-8")) != digest:
-                return False
-        except (OSError, UnicodeDecodeError):
-            return False
-    return True
+    return fingerprint.up_to_date(options.out, inputs)
 
 
 def build_spec(
