@@ -1,6 +1,6 @@
 """taskbind's benchmark table: every budget of docs/performance.md, measured against its anchor.
 
-    .venv/bin/python benchmarks/run.py                  # the table, on stdout (about 5 minutes)
+    .venv/bin/python benchmarks/run.py                  # the table, on stdout (about 10 minutes)
     .venv/bin/python benchmarks/run.py --quick          # fewer repeats, scale up to 100 methods
     .venv/bin/python benchmarks/run.py --suite          # also time the test suite's two tiers
     .venv/bin/python benchmarks/run.py --write docs/performance.md   # replace the table there
