@@ -185,11 +185,12 @@ def scale_rows(root: Path, full: list[float], counts: tuple[int, ...], repeats: 
         rows.append(Row(f"generate, bundled spec + {count:,} synthetic methods", "s", values, goal=goal, check=check,
                         note=f"{extra * 1000:.1f} ms per extra method"))
     if len(times) >= 2:
-        small, large = min(times), max(times)
+        # The two largest counts: at 10 methods the extra time is within the noise of the base.
+        small, large = sorted(times)[-2:]
         grow_small, grow_large = max(times[small] - base, 1e-9), max(times[large] - base, 1e-9)
         exponent = math.log(grow_large / grow_small) / math.log(large / small)
         rows.append(Row(f"growth exponent of the extra time, {small:,} -> {large:,} methods", "", [exponent],
-                        goal="about 1 (linear)", check=lambda e: e <= 1.15))
+                        goal="<= 1.1 (linear)", check=lambda e: e <= 1.1))
     return rows
 
 
