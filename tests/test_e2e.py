@@ -35,7 +35,8 @@ from mcp_tasks.sdk_client import TasksClientExtension, session_transport, tasks_
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = REPO / "examples" / "reference_server.py"
-TRANSPORTS = ("memory", "stdio", "http")
+# The in-memory transport runs in the default tier; stdio and HTTP start server processes (peers).
+TRANSPORTS = ("memory", pytest.param("stdio", marks=pytest.mark.peers), pytest.param("http", marks=pytest.mark.peers))
 # Poll at least every 100 ms whatever the server suggests: a client policy, to keep the suite fast.
 FAST = PollPolicy(floor=0.01, ceiling=0.1)
 LIMIT = 60  # seconds any one scenario may take

@@ -6,12 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from taskbind import pipeline
+from taskbind import fingerprint, pipeline
 
 
 def _generator_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "taskbind"
-    shutil.copytree(pipeline._GENERATOR_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(fingerprint._GENERATOR_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
     return copy
 
 
@@ -19,7 +19,7 @@ def test_an_emitter_edit_changes_the_fingerprint(tmp_path, monkeypatch):
     """Planted bug this catches: the fingerprint hashed the spec and templates only, so after an
     edit of an emitter `taskbind check` answered "up to date" from the manifest."""
     copy = _generator_copy(tmp_path)
-    monkeypatch.setattr(pipeline, "_GENERATOR_ROOT", copy)
+    monkeypatch.setattr(fingerprint, "_GENERATOR_ROOT", copy)
     options = pipeline.Options(out=tmp_path / "out")
     before = pipeline.input_fingerprint(options)
     emitter = copy / "emitters" / "python_view.py"
@@ -33,7 +33,7 @@ def test_an_emitter_edit_changes_the_fingerprint(tmp_path, monkeypatch):
 
 def test_bytecode_beside_the_code_or_templates_changes_nothing(tmp_path, monkeypatch):
     copy = _generator_copy(tmp_path)
-    monkeypatch.setattr(pipeline, "_GENERATOR_ROOT", copy)
+    monkeypatch.setattr(fingerprint, "_GENERATOR_ROOT", copy)
     options = pipeline.Options(out=tmp_path / "out")
     before = pipeline.input_fingerprint(options)
     (copy / "__pycache__").mkdir(exist_ok=True)

@@ -28,6 +28,8 @@ from markdown_it import MarkdownIt
 from conftest import GENERATED, _wait_until_listening, free_port
 from generation import generate
 
+pytestmark = pytest.mark.peers  # every page runs as a server and a client process
+
 HOWTO = ("howto/server.md", "howto/client.md")
 PROGRAMS = ("server.py", "client.py")
 LIMIT = 120  # seconds the client may take, all steps included

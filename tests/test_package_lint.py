@@ -2,7 +2,7 @@
 build; the hand-written modules are ruff clean where they are written (templates/python/package).
 
 ruff reads its rules from the generated pyproject.toml ([tool.ruff]); the hand-written sources
-are held to the same rules plus the line length, which black cannot enforce on a generated file's
+are held to the same rules plus the line length, which the formatter cannot enforce on a generated file's
 spec text but a person can on code they write.
 """
 

@@ -17,7 +17,7 @@ from conftest import REPO
 from generation import tree
 from test_wheel import clean_environment
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.wheel
 
 
 def quickstart_commands() -> list[str]:

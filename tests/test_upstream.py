@@ -19,6 +19,8 @@ from hypothesis_jsonschema import from_schema
 from schema_tools import inlined, rooted, without_slow_variants
 from taskbind.pipeline import Options, render
 
+pytestmark = pytest.mark.hypothesis_jsonschema
+
 UPSTREAM = Path(__file__).parent / "upstream"
 
 

@@ -21,7 +21,7 @@ from conftest import GENERATED, REPO
 from generation import tree
 from taskbind.write import MANIFEST_NAME
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.wheel
 
 # What the wheel is built from (a snapshot, so that the build leaves nothing in the repository).
 SOURCES = ("generator", "templates", "spec", "pyproject.toml", "README.md")

@@ -6,7 +6,6 @@ can point at the exact place a human has to fix.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Location, SpecError
+from .fingerprint import spec_fingerprint
 
 MANIFEST = "taskbind.yaml"
 # Limits on what a spec may be: far above the bundled spec (largest file about 0.3 MB, nesting
@@ -72,24 +72,6 @@ class RawSpec:
     @property
     def sha256(self) -> str:
         return spec_fingerprint(self.root)
-
-
-def spec_files(root: Path) -> list[Path]:
-    """Every YAML file of a spec directory: the manifest, the modules, the examples."""
-    return sorted(p for p in Path(root).rglob("*.yaml") if p.is_file())
-
-
-def spec_fingerprint(root: Path) -> str:
-    """A hash over every spec file's path and content: the identity of this spec version.
-
-    Computed from the bytes alone (no YAML parsing), so that a no-op `generate` can decide it has
-    nothing to do before importing anything heavy.
-    """
-    digest = hashlib.sha256()
-    for path in spec_files(root):
-        relative = path.relative_to(root).as_posix()
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
-    return digest.hexdigest()
 
 
 def _location(path: str, node: yaml.Node) -> Location:

@@ -6,15 +6,13 @@ be done at all (the manifest says the inputs and outputs are what they were).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .load import spec_fingerprint
-from .resources import bundled_spec, bundled_templates
+from . import __version__, fingerprint
+from .resources import bundled_spec
 from .write import (
     MANIFEST_NAME,
     Plan,
@@ -22,7 +20,6 @@ from .write import (
     check_out,
     plan,
     read_manifest,
-    sha256_text,
     unified_diff,
 )
 
@@ -64,54 +61,21 @@ class Options:
         return " ".join(parts)
 
 
-_GENERATOR_ROOT = Path(__file__).resolve().parent
-_SKIPPED_PARTS = frozenset({"__pycache__", "_bundled"})  # bytecode; the wheel's spec and templates
-
-
-def _tree_fingerprint(root: Path | None, suffixes: tuple[str, ...] | None = None) -> str | None:
-    """A hash of the files under `root` (only `suffixes`, when given). Bytecode caches are left out:
-    pip writes them beside installed files, and they say nothing about the output."""
-    if root is None:
-        return None
-    digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        relative = path.relative_to(root)
-        if _SKIPPED_PARTS.intersection(relative.parts):
-            continue
-        if suffixes is not None and path.suffix not in suffixes:
-            continue
-        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def input_fingerprint(options: Options) -> dict[str, object]:
-    """Everything the output depends on, hashed without parsing or importing anything heavy."""
-    return {
-        "generator": __version__,
-        # The generator's own code: an edited emitter or view must make `check` regenerate.
-        "code": _tree_fingerprint(_GENERATOR_ROOT, (".py", ".json", ".toml")),
-        "spec": spec_fingerprint(options.spec_dir),
-        "templates": _tree_fingerprint(bundled_templates()),
-        "template_overrides": _tree_fingerprint(options.templates),
-        "modules": list(options.modules) if options.modules is not None else None,
-        "targets": list(options.targets) if options.targets is not None else None,
-        "package": options.package,
-        "npm_package": options.npm_package,
-    }
+    """Everything the output depends on (see taskbind.fingerprint)."""
+    return fingerprint.input_fingerprint(
+        options.spec_dir,
+        options.templates,
+        options.modules,
+        options.targets,
+        options.package,
+        options.npm_package,
+    )
 
 
 def up_to_date(options: Options, inputs: dict[str, object]) -> bool:
     """True when the manifest records these inputs and every output file still has its hash."""
-    manifest = read_manifest(options.out)
-    if manifest.get("inputs") != inputs:
-        return False
-    for path, digest in manifest.get("files", {}).items():
-        try:
-            if sha256_text((options.out / path).read_text("utf-8")) != digest:
-                return False
-        except (OSError, UnicodeDecodeError):
-            return False
-    return True
+    return fingerprint.up_to_date(options.out, inputs)
 
 
 def build_spec(

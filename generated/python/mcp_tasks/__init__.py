@@ -4,9 +4,15 @@
 Modules in this build: mcp-core, core, interaction, subtasks, event-sources.
 """
 
-from . import lifecycle, models
-from .messages import MessageValidationError, dump_message, parse_message
-from .methods import ERRORS, METHODS, REMOVED_METHODS, ErrorCode, MethodInfo
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import lifecycle, models
+    from .messages import MessageValidationError, dump_message, parse_message
+    from .methods import ERRORS, METHODS, REMOVED_METHODS, ErrorCode, MethodInfo
 
 SPEC_SHA256 = "05a7dca8721667f307a330e3a2769679ad3b9b2fb7d06cc5875942945312c29d"
 SPEC_VERSION = "0.1.0"
@@ -31,3 +37,33 @@ __all__ = [
     "models",
     "parse_message",
 ]
+
+# Names exported here load their module on first use (PEP 562): `import mcp_tasks` stays cheap,
+# and a program that never touches the models never builds them.
+_LAZY = {
+    "lifecycle": None,
+    "models": None,
+    "MessageValidationError": "messages",
+    "dump_message": "messages",
+    "parse_message": "messages",
+    "ERRORS": "methods",
+    "METHODS": "methods",
+    "REMOVED_METHODS": "methods",
+    "ErrorCode": "methods",
+    "MethodInfo": "methods",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY[name]
+    value = importlib.import_module(f".{module or name}", __name__)
+    if module is not None:
+        value = getattr(value, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

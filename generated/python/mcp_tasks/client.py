@@ -214,16 +214,14 @@ class TasksClient:
         name: str,
         *,
         arguments: Mapping[str, Any] | None = None,
-        input_responses: (
-            Mapping[
-                str,
-                models.CreateMessageResult
-                | models.ListRootsResult
-                | models.ElicitResult
-                | Mapping[str, Any],
-            ]
-            | None
-        ) = None,
+        input_responses: Mapping[
+            str,
+            models.CreateMessageResult
+            | models.ListRootsResult
+            | models.ElicitResult
+            | Mapping[str, Any],
+        ]
+        | None = None,
         request_state: str | None = None,
         meta: Mapping[str, Any] | None = None,
         retry: RetryPolicy | bool | None = None,
@@ -670,14 +668,12 @@ class NotificationHandler:
 
     async def on_tasks(
         self,
-        params: (
-            models.WorkingTaskNotificationParams
-            | models.InputRequiredTaskNotificationParams
-            | models.CompletedTaskNotificationParams
-            | models.FailedTaskNotificationParams
-            | models.CancelledTaskNotificationParams
-            | models.PausedTaskNotificationParams
-        ),
+        params: models.WorkingTaskNotificationParams
+        | models.InputRequiredTaskNotificationParams
+        | models.CompletedTaskNotificationParams
+        | models.FailedTaskNotificationParams
+        | models.CancelledTaskNotificationParams
+        | models.PausedTaskNotificationParams,
     ) -> None:
         """`notifications/tasks`."""
 

@@ -16,6 +16,7 @@ from typing_extensions import TypeAliasType
 
 from ._wire import WireModel
 
+
 # --- mcp-core: MCP core schema draft (2026-07-28) (final) ---
 
 
@@ -3432,15 +3433,3 @@ class EventsTerminatedNotification(JSONRPCNotification):
     )
     method: Literal["notifications/events/terminated"]
     params: EventsTerminatedNotificationParams  # type: ignore[assignment]  # narrowed as JSON Schema narrows; not a Python subtype of the base's
-
-
-# Classes defined before a type they use: resolve those references now.
-ServerCapabilities.model_rebuild()
-DiscoverResult.model_rebuild()
-CallToolResultResponse.model_rebuild()
-DiscoverResultResponse.model_rebuild()
-CreateTaskResult.model_rebuild()
-GetTaskResultResponse.model_rebuild()
-TaskStatusNotification.model_rebuild()
-TaskPauseResultResponse.model_rebuild()
-TaskResumeResultResponse.model_rebuild()

@@ -535,9 +535,10 @@ def arrange(code: str, spec: ir.Spec) -> str:
     Raises ModelsShapeError, naming what was expected, when the code is not what the IR says."""
     code_lines = code.splitlines()
     imports, definitions, covered = _parse(code)
+    covered_lines = set(covered)
     stray = [
         n for n, line in enumerate(code_lines, 1)
-        if n not in set(covered) and line.strip() and not line.startswith("#")
+        if n not in covered_lines and line.strip() and not line.startswith("#")
     ]
     if stray:
         raise _fail("only imports and definitions", f"line {stray[0]}: {code_lines[stray[0] - 1]!r}")
@@ -569,15 +570,17 @@ def arrange(code: str, spec: ir.Spec) -> str:
     position = {t.name: index for index, t in enumerate(order)}
     # Definitions whose value is evaluated before a name it uses exists: a type alias (quoted, so
     # pydantic resolves it on first use) and, through it or directly, the classes rebuilt below.
+    # The names each definition uses, computed once: the fixed point below revisits definitions.
+    defined = set(definitions)
+    uses = {name: _names_in(d.node) & defined - {name} for name, d in definitions.items()}
     incomplete: set[str] = set()
     changed = True
     while changed:
         changed = False
-        for name, definition in definitions.items():
+        for name in definitions:
             if name in incomplete:
                 continue
-            used = _names_in(definition.node) & set(definitions) - {name}
-            if any(position[u] > position[name] or u in incomplete for u in used):
+            if any(position[u] > position[name] or u in incomplete for u in uses[name]):
                 incomplete.add(name)
                 changed = True
 
@@ -595,13 +598,10 @@ def arrange(code: str, spec: ir.Spec) -> str:
         )
         if not definition.is_class and t.name in incomplete:
             assert isinstance(definition.node, ast.Assign)
-            if any(position[u] > position[t.name] for u in _names_in(definition.node) & set(definitions)):
+            if any(position[u] > position[t.name] for u in uses[t.name]):
                 text = _quote(text, definition.node)
         parts.append(text)
-    rebuilt = [t.name for t in order if t.name in incomplete and definitions[t.name].is_class]
-    if rebuilt:
-        parts.append(
-            "# Classes defined before a type they use: resolve those references now.\n"
-            + "\n".join(f"{name}.model_rebuild()" for name in rebuilt)
-        )
+    # Classes defined before a type they use need no `model_rebuild()`: WireModel defers every
+    # build to first use (pydantic's defer_build), when the whole module is defined. A rebuild here
+    # would build them, and all they reference, at import.
     return "\n\n\n".join(parts) + "\n"

@@ -7,6 +7,7 @@ from typing import Any
 import pydantic
 
 from . import _spec
+from ._wire import dump_wire, validate_wire
 from .methods import METHODS
 
 
@@ -25,7 +26,7 @@ def _validate(
     model: type[pydantic.BaseModel], obj: dict[str, Any], what: str
 ) -> pydantic.BaseModel:
     try:
-        return model.model_validate(obj, by_alias=True, by_name=False)
+        return validate_wire(model, obj)
     except pydantic.ValidationError as exc:
         problems = [
             {"path": "/".join(str(step) for step in error["loc"]), "message": error["msg"]}
@@ -69,4 +70,4 @@ def parse_message(obj: Any, request_method: str | None = None) -> pydantic.BaseM
 
 def dump_message(model: pydantic.BaseModel) -> dict[str, Any]:
     """The wire JSON of a model: wire names, unset members absent, `null` kept where it was set."""
-    return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return dump_wire(model)
