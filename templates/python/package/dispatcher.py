@@ -12,8 +12,8 @@ from __future__ import annotations
 import abc
 import base64
 import binascii
-import json
 import dataclasses
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
