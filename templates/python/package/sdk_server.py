@@ -220,14 +220,14 @@ class TasksExtension(Extension):
         async def body(task: TaskContext) -> dict[str, Any]:
             return await _run_tool(call_next, ctx)
 
-        # TES: an eventSource only for a client that declared the Events capability on this
-        # request.
-        events = _spec.EVENTS_CAPABILITY
+        # TES wants the client's Events capability before an eventSource; the official SDK client
+        # cannot declare a top-level capability, so none is required (the spec's decision on the
+        # `events` capability): a client without Events ignores the optional member.
         record = self.runtime.start(
             body,
             ttl_ms=tool.ttl_ms,
             poll_interval_ms=tool.poll_interval_ms,
-            event_source=tool.event_source and events is not None and events in self._declared(ctx),
+            event_source=tool.event_source,
         )
         return record.to_create_result()  # the record is stored: tasks/get resolves at once
 
