@@ -4,6 +4,7 @@ official MCP Python SDK (mcp >= 2.3).
     python examples/reference_server.py --port 8765     # streamable HTTP at http://127.0.0.1:8765/mcp
     python examples/reference_server.py --stdio         # stdio
     python examples/reference_server.py --port 8765 --package mcp_tasks_core   # another build
+    python examples/reference_server.py --port 8765 --lenient-headers  # accept a missing Mcp-Name
 
 In-process (tests, the in-memory transport):
 
@@ -11,9 +12,12 @@ In-process (tests, the in-memory transport):
     server = build_server(ttl_ms=None, poll_interval_ms=200)   # -> mcp.server.mcpserver.MCPServer
     async with mcp.Client(server) as client: ...
 
-`build_server(*, ttl_ms=None, poll_interval_ms=200, package="mcp_tasks")`: ttl_ms is every task's
-TTL (None: unlimited, which also shows that `ttlMs: null` reaches the wire); poll_interval_ms the
-`pollIntervalMs` it suggests; package the generated package to build from. The package is imported
+`build_server(*, ttl_ms=None, poll_interval_ms=200, package="mcp_tasks", lenient_headers=False)`:
+ttl_ms is every task's TTL (None: unlimited, which also shows that `ttlMs: null` reaches the wire);
+poll_interval_ms the `pollIntervalMs` it suggests; package the generated package to build from;
+lenient_headers accepts tasks/* requests without an `Mcp-Name` header (a wrong one is still
+-32020), for clients that never send it, such as fastmcp 4.1 (strict by default, as SEP-2243
+requires). The package is imported
 as installed (`pip install -e generated/python`); when it is not installed, this repository's
 generated/python is used.
 
@@ -81,6 +85,7 @@ def build_server(
     package: str = "mcp_tasks",
     store: str = "memory",
     lease_ms: int = 10_000,
+    lenient_headers: bool = False,
 ) -> MCPServer:
     bindings = load_bindings(package)
     sdk = importlib.import_module(f"{package}.sdk_server")
@@ -111,6 +116,7 @@ def build_server(
         runtime=runtime.TaskRuntime(
             ttl_ms=ttl_ms, poll_interval_ms=poll_interval_ms, store=task_store
         ),
+        lenient_headers=lenient_headers,
     )
     server = MCPServer(
         "taskbind-reference",
@@ -283,6 +289,12 @@ def main(argv: list[str] | None = None) -> None:
         default=10_000,
         help="with --store redis://: a task whose replica stops renewing this lease ends failed",
     )
+    parser.add_argument(
+        "--lenient-headers",
+        action="store_true",
+        help="accept tasks/* requests without an Mcp-Name header (a wrong one is still refused); "
+        "for clients that never send it, such as fastmcp 4.1",
+    )
     args = parser.parse_args(argv)
     if args.store != "memory" and not args.store.startswith(("redis://", "rediss://", "unix://")):
         parser.error(f"--store {args.store!r}: expected memory or a redis:// URL")
@@ -292,6 +304,7 @@ def main(argv: list[str] | None = None) -> None:
         package=args.package,
         store=args.store,
         lease_ms=args.lease_ms,
+        lenient_headers=args.lenient_headers,
     )
     if args.stdio:
         server.run("stdio")

@@ -200,7 +200,7 @@ CASES = [
         "accepts"].update({"completed": ["tasks/steer"]}))),
     case("transition-removed", "WIRE", 1, new=core_lifecycle(lambda lc: lc["transitions"].pop(0))),
     case("transition-added", "NONE", 0, new=core_lifecycle(lambda lc: lc["transitions"].append(
-        {"from": "input_required", "to": "working", "trigger": "server"}))),
+        {"from": "input_required", "to": "completed", "trigger": "tasks/update"}))),
     case("refusal-code-changed", "WIRE", 1, new=core_lifecycle(setter(refusal_error="InternalError"))),
 ]
 # fmt: on

@@ -78,8 +78,11 @@ async def test_every_request_declares_the_extension_and_protocol_version(harness
     for request in harness.sent:
         meta = request["params"]["_meta"]
         assert meta["io.modelcontextprotocol/protocolVersion"] == "2026-07-28"
+        # The full build opts in to SEP-2669's steer and pause (opt-in on both sides) and declares
+        # the Events capability, which TES requires before a server names an eventSource.
         assert meta["io.modelcontextprotocol/clientCapabilities"] == {
-            "extensions": {"io.modelcontextprotocol/tasks": {}}
+            "events": {},
+            "extensions": {"io.modelcontextprotocol/tasks": {"steer": True, "pause": True}},
         }
     assert [r["id"] for r in harness.sent] == [1, 2]
 

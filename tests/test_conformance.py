@@ -112,12 +112,13 @@ def test_the_suite_lists_the_ten_tasks_scenarios():
 # What the servers advertise, and a server built from `--modules core` ---------------------------
 
 
-def post(url: str, method: str, params: dict) -> dict:
+def post(url: str, method: str, params: dict, settings: dict | None = None) -> dict:
     """One JSON-RPC request over streamable HTTP, as a 2026-07-28 client that declares the
-    extension sends it (with the routing headers); the response body."""
+    extension (with `settings`, SEP-2669's opt-in) sends it, with the routing headers; the
+    response body."""
     meta = {
         "io.modelcontextprotocol/protocolVersion": PROTOCOL_VERSION,
-        "io.modelcontextprotocol/clientCapabilities": {"extensions": {EXTENSION: {}}},
+        "io.modelcontextprotocol/clientCapabilities": {"extensions": {EXTENSION: settings or {}}},
     }
     headers = {
         "Content-Type": "application/json",
@@ -138,9 +139,15 @@ def post(url: str, method: str, params: dict) -> dict:
 
 
 def test_full_server_advertises_the_interaction_settings_and_events(reference_server_url: str):
-    capabilities = post(reference_server_url, "server/discover", {})["result"]["capabilities"]
+    opted_in = {"pause": True, "steer": True}
+    capabilities = post(reference_server_url, "server/discover", {}, opted_in)["result"][
+        "capabilities"
+    ]
     assert capabilities["extensions"][EXTENSION] == {"pause": True, "steer": True}
     assert capabilities["events"] == {}
+    # A client of the final extension alone sees SEP-2663's empty settings object.
+    plain = post(reference_server_url, "server/discover", {})["result"]["capabilities"]
+    assert plain["extensions"][EXTENSION] == {}
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,15 @@ from mcp_tasks.server import HANDLERS, RequestContext, TaskServer
 pytestmark = pytest.mark.anyio
 
 EXTENSION = "io.modelcontextprotocol/tasks"
+# SEP-2669 is opt-in on both sides: a client declares the settings of the methods it will call.
 DECLARED = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {
+        "extensions": {EXTENSION: {"steer": True, "pause": True}}
+    },
+}
+# A client of the final extension alone (SEP-2663): it declares `{}`.
+BASE_ONLY = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
     "io.modelcontextprotocol/clientCapabilities": {"extensions": {EXTENSION: {}}},
 }

@@ -171,7 +171,9 @@ from mcp_tasks.runtime_server import RuntimeTaskServer
 
 META = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}},
+    "io.modelcontextprotocol/clientCapabilities": {
+        "extensions": {"io.modelcontextprotocol/tasks": {"pause": True}}
+    },
 }
 
 async def main():

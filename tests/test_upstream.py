@@ -53,6 +53,13 @@ STRICTER_HERE = {
     "CallToolResultResponse": "its result is the CallToolResponseResult union, discriminated by resultType",
 }
 
+# Deliberately looser than upstream, and why: upstream rejects what we accept.
+LOOSER_HERE = {
+    # JSON-RPC 2.0 requires "id": null when the request id could not be read; the official SDK
+    # sends it (mcp-core.yaml JSONRPCErrorResponse.id decision).
+    "JSONRPCErrorResponse": "id may be null, as JSON-RPC 2.0 requires",
+}
+
 # Upstream definitions with no counterpart here, and why (mcp-core.yaml JSONObject decision).
 NOT_VENDORED = {"JSONValue": "JSONObject is any JSON object; JSONValue is then referenced by nothing"}
 
@@ -107,6 +114,9 @@ def test_upstream_instances_are_accepted_here(upstream, name):
 
 @pytest.mark.parametrize(("upstream", "name"), pairs(), ids=lambda value: str(value))
 def test_our_instances_are_accepted_upstream(upstream, name):
+    if name in LOOSER_HERE:
+        pytest.skip(f"deliberately looser: {LOOSER_HERE[name]}")
+
     @SETTINGS
     @given(from_schema(inlined(without_slow_variants(core_schema()), name)))
     def check(instance):

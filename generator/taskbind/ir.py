@@ -380,6 +380,7 @@ class Roles:
     pause_task: str | None = _role("request")
     resume_task: str | None = _role("request")
     status_notification: str | None = _role("notification")  # a task's state, pushed
+    list_events: str | None = _role("request")  # lists the event types (events/list)
     poll_events: str | None = _role("request")
     stream_events: str | None = _role("request")
     working_status: str | None = _role("status")

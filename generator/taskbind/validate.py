@@ -36,6 +36,7 @@ INVARIANT_RULES = {
     "children-terminal-first": "a task becomes terminal only after every child is terminal",
     "cancel-propagates": "an acknowledged tasks/cancel is propagated to every non-terminal child",
     "same-result-shape": "a child's result has the shape of its parent's",
+    "own-input-required": "a task is input_required only for input requests of its own, never only because a child is",
 }
 
 

@@ -7,6 +7,7 @@
     docs/pages/errors.md            every error code across modules
     docs/pages/howto/server.md      how-to: build a task server on the official SDK (runnable code)
     docs/pages/howto/client.md      how-to: build a task client on the official SDK (runnable code)
+    docs/pages/interop.md           the peers the bindings are tested with, and each leniency
     docs/pages/reference/<m>.md     methods and notifications of module m, with their examples
     docs/pages/types/<m>.md         every named type of module m, one heading (anchor) each
 
@@ -48,6 +49,7 @@ from .docs_reference import module_page, type_sections
 from .markdown import code, escape_text
 
 PAGES = "docs/pages"
+INTEROP_PAGE = "interop.md"  # tested peers and leniencies: about the generated package's runtime
 MERMAID_SCRIPT = "js/mermaid.min.js"  # relative to PAGES; copied in, never generated
 STYLESHEET = "css/taskbind.css"  # relative to PAGES
 
@@ -189,6 +191,7 @@ def nav(spec: ir.Spec) -> dict[str, object]:
         "types": tuple((json.dumps(name), types_page(name)) for name in modules_with_types(spec)),
         "has_lifecycle": spec.lifecycle is not None,
         "howto": (SERVER_PAGE, CLIENT_PAGE) if has_howto(spec) else (),
+        "interop": INTEROP_PAGE if has_howto(spec) else None,
         "mermaid_script": MERMAID_SCRIPT,
         "stylesheet": STYLESHEET,
     }
@@ -216,6 +219,7 @@ def emit(context: GenerationContext) -> dict[str, str]:
         howto = howto_view(spec)
         files[f"{PAGES}/{SERVER_PAGE}"] = context.render("docs/howto_server.md.j2", md, howto=howto)
         files[f"{PAGES}/{CLIENT_PAGE}"] = context.render("docs/howto_client.md.j2", md, howto=howto)
+        files[f"{PAGES}/{INTEROP_PAGE}"] = context.render("docs/interop.md.j2", md, howto=howto)
     for module in spec.modules:
         page = module_page(spec, module, examples)
         files[f"{PAGES}/{reference_page(module.name)}"] = context.render(

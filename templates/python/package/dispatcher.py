@@ -12,6 +12,7 @@ from __future__ import annotations
 import abc
 import base64
 import binascii
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -42,6 +43,9 @@ class RequestContext:
     headers: Mapping[str, str] | None = None  # HTTP headers, lower-case names; None off HTTP
     notify: Notify | None = None  # sends a notification that belongs to this request
     extra: Mapping[str, Any] = field(default_factory=dict)  # whatever the transport adds
+    # The settings of the method's capability that the client declared true on this request
+    # (SEP-2669's opt-in: `{"steer": true, "pause": true}`); filled in by `Dispatcher.handle`.
+    settings: frozenset[str] = frozenset()
 
 
 def declared_capabilities(params: Mapping[str, Any] | None) -> frozenset[str]:
@@ -55,6 +59,25 @@ def declared_capabilities(params: Mapping[str, Any] | None) -> frozenset[str]:
     if isinstance(extensions, Mapping):
         names.update(extensions)
     return frozenset(names)
+
+
+def declared_settings(params: Mapping[str, Any] | None, capability: str) -> frozenset[str]:
+    """The settings of `capability` that a request declares `true` in `params._meta`.
+
+    An extension's settings sit in `extensions[<id>]`, a top-level capability's in `[<name>]`.
+    """
+    meta = params.get("_meta") if isinstance(params, Mapping) else None
+    capabilities = meta.get(_spec.CAPABILITY_META_KEY) if isinstance(meta, Mapping) else None
+    if not isinstance(capabilities, Mapping):
+        return frozenset()
+    extensions = capabilities.get("extensions")
+    if isinstance(extensions, Mapping) and capability in extensions:
+        settings = extensions[capability]
+    else:
+        settings = capabilities.get(capability)
+    if not isinstance(settings, Mapping):
+        return frozenset()
+    return frozenset(name for name, value in settings.items() if value is True)
 
 
 def decode_header(value: str | None) -> str | None:
@@ -76,12 +99,20 @@ class Dispatcher(abc.ABC):
     """
 
     #: Capability settings this server turns on (`_spec.SETTINGS` lists this build's); the methods
-    #: a setting gates answer -32601 while it is off.
+    #: a setting gates answer -32601 while it is off, and for a client that did not declare it.
     enabled_settings: frozenset[str] = frozenset()
 
-    def settings(self) -> dict[str, Any]:
-        """The settings object advertised for the extension in `server/discover`."""
-        return {name: True for name in sorted(self.enabled_settings)}
+    #: Accept a request whose `Mcp-Name` header is missing (a wrong one is still -32020). Off by
+    #: default, as SEP-2243 requires; on for peers that never send it (the fastmcp 4.1 client on
+    #: tasks/*: see the spec's `decision` on the header-mismatch error).
+    accept_missing_name_header: bool = False
+
+    def settings(self, declared: frozenset[str] | None = None) -> dict[str, Any]:
+        """The settings object advertised for the extension in `server/discover`: every enabled
+        setting, or (given what the client declared on that request) only those it declared too.
+        """
+        enabled = self.enabled_settings if declared is None else self.enabled_settings & declared
+        return {name: True for name in sorted(enabled)}
 
     def serves(self, method: str) -> bool:
         """Whether this server answers `method`: it has a handler and the method's setting is on."""
@@ -172,19 +203,22 @@ class Dispatcher(abc.ABC):
                 f"{method} is not enabled on this server (setting {info.setting!r})"
             )
         if context.headers is not None and info.routing_field is not None:
-            expected = params.get(info.routing_field)
-            if (
-                isinstance(expected, str)
-                and decode_header(context.headers.get(NAME_HEADER)) != expected
-            ):
-                raise _spec.HEADER_MISMATCH(
-                    "Mcp-Name header does not match the request body's "
-                    f"{info.routing_field!r} parameter"
-                )
+            self.check_name_header(params.get(info.routing_field), info.routing_field, context)
         if info.capability is not None and info.capability not in context.declared:
             raise _spec.MISSING_CAPABILITY(
                 f"The request does not declare the {info.capability!r} capability",
                 {"requiredCapabilities": _spec.REQUIRED_CAPABILITIES[info.capability]},
+            )
+        if info.capability is not None:
+            context = dataclasses.replace(
+                context, settings=declared_settings(params, info.capability)
+            )
+        if info.setting is not None and info.setting not in context.settings:
+            # SEP-2669 is opt-in on both sides: to a client that did not declare the setting on
+            # this request, the server behaves as one without it.
+            raise _spec.METHOD_NOT_FOUND(
+                f"{method} needs the {info.setting!r} setting of {info.capability!r}, "
+                "which this request's client capabilities do not declare"
             )
         parsed = validate_params(method, info.params_type, self.drop_ignored(method, params))
         if method in lifecycle.GOVERNED_METHODS and info.routing_field is not None:
@@ -196,6 +230,24 @@ class Dispatcher(abc.ABC):
             check_request(status, method)
         handler: Callable[[Any, RequestContext], Awaitable[Result]] = getattr(self, handler_name)
         return checked_result(method, info.result_type, await handler(parsed, context))
+
+
+    def check_name_header(self, expected: Any, routing_field: str, context: RequestContext) -> None:
+        """-32020 when the `Mcp-Name` header is missing or differs from the body's routing field."""
+        if not isinstance(expected, str) or context.headers is None:
+            return  # a body without the field is refused by params validation (-32602)
+        raw = context.headers.get(NAME_HEADER)
+        if raw is None:
+            if self.accept_missing_name_header:
+                return
+            raise _spec.HEADER_MISMATCH(
+                f"Mcp-Name header is missing: it must carry the request body's {routing_field!r} "
+                "parameter"
+            )
+        if decode_header(raw) != expected:
+            raise _spec.HEADER_MISMATCH(
+                f"Mcp-Name header does not match the request body's {routing_field!r} parameter"
+            )
 
 
 def validate_params(method: str, model: Any, params: dict[str, Any]) -> Any:

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from . import _spec
 from .dispatcher import RequestContext
+from .methods import METHODS
 from .runtime import TaskRuntime
 from .server import TaskServer
 from .store import TaskRecord
@@ -70,7 +71,22 @@ class RuntimeTaskServer(TaskServer):
     async def get_task(
         self, params: _TaskParams, context: RequestContext
     ) -> dict[str, Any]:
-        return self.runtime.get(params.task_id).to_get_result()
+        return self.shown(self.runtime.get(params.task_id).to_get_result(), context)
+
+    @staticmethod
+    def shown(task: dict[str, Any], context: RequestContext) -> dict[str, Any]:
+        """A task as this request's client may see it.
+
+        SEP-2669 is opt-in: a client that did not declare the `pause` setting on the request "will
+        see no behavioral changes", so a task the server paused is shown to it as `working` (a base
+        client just keeps polling), never with a status its schema does not have.
+        """
+        paused, pause = _spec.PAUSED, _spec.PAUSE
+        if paused is None or pause is None or task.get("status") != paused:
+            return task
+        if METHODS[pause].setting in context.settings:
+            return task
+        return {**task, "status": _spec.WORKING}
 
     async def update_task(
         self, params: _ResponsesParams, context: RequestContext
@@ -98,6 +114,30 @@ class RuntimeTaskServer(TaskServer):
     # Event sources: one event type (runtime.event_type), subscribed to with {"taskId": ...}. A
     # cursor is a position in the task's event log, as a decimal string.
 
+    def event_types(self) -> list[dict[str, Any]]:
+        """The event types this server offers: the one every task event source names."""
+        delivery = ["poll", "push"] if _spec.EVENT_STREAM else ["poll"]
+        return [
+            {
+                "name": self.runtime.event_type,
+                "description": "Intermediate results of one task, published by its body.",
+                "delivery": delivery,
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {"taskId": {"type": "string"}},
+                    "required": ["taskId"],
+                    "additionalProperties": False,
+                },
+                "payloadSchema": {"type": "object"},
+            }
+        ]
+
+    async def list_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
+        """events/list: every event type on one page (there is one)."""
+        if params.to_wire().get("cursor") is not None:
+            raise _spec.INVALID_PARAMS("Unknown cursor: events/list has a single page")
+        return {"events": self.event_types(), "resultType": _spec.COMPLETE_RESULT_TYPE}
+
     def _subscription(self, name: str, arguments: Any) -> TaskRecord:
         not_found = _spec.EVENTS_NOT_FOUND
         if not_found is None:  # unreachable: HANDLERS lists no events method in such a build
@@ -113,17 +153,23 @@ class RuntimeTaskServer(TaskServer):
         return record
 
     @staticmethod
-    def _position(record: TaskRecord, cursor: str | None) -> int:
+    def _position(record: TaskRecord, cursor: str | None) -> tuple[int, bool]:
+        """Where to resume, and whether events may have been skipped (`truncated`).
+
+        The Events sketch reports gaps with `truncated`, never as an error: a cursor this server
+        cannot place (malformed, or past the end of the log, e.g. minted by another server)
+        restarts from the oldest event it holds, flagged truncated.
+        """
         if cursor is None:
-            return len(record.events)  # null: start from now
+            return len(record.events), False  # null: start from now
         if not cursor.isdigit() or int(cursor) > len(record.events):
-            raise _spec.INVALID_PARAMS(f"Unknown cursor {cursor!r}")
-        return int(cursor)
+            return 0, True
+        return int(cursor), False
 
     async def poll_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         wire = params.to_wire()  # optional members read from the wire form: absent is None here
         record = self._subscription(wire["name"], wire["arguments"])
-        start = self._position(record, wire.get("cursor"))
+        start, truncated = self._position(record, wire.get("cursor"))
         loop = asyncio.get_running_loop()
         wait = min(max(wire.get("timeoutMs") or 0, 0) / 1000, MAX_POLL_SECONDS)
         deadline = loop.time() + wait
@@ -138,7 +184,7 @@ class RuntimeTaskServer(TaskServer):
         return {
             "events": record.events[start:end],
             "cursor": str(end),
-            "truncated": False,
+            "truncated": truncated,
             "hasMore": end < len(record.events),
             "nextPollMs": record.poll_interval_ms or self.runtime.poll_interval_ms or 1000,
             "resultType": _spec.COMPLETE_RESULT_TYPE,
@@ -156,9 +202,9 @@ class RuntimeTaskServer(TaskServer):
         notify = context.notify
         wire = params.to_wire()
         record = self._subscription(wire["name"], wire["arguments"])
-        position = self._position(record, wire.get("cursor"))
+        position, truncated = self._position(record, wire.get("cursor"))
         meta = {"io.modelcontextprotocol/subscriptionId": context.request_id}
-        active = {"_meta": meta, "cursor": str(position), "truncated": False}
+        active = {"_meta": meta, "cursor": str(position), "truncated": truncated}
         await notify("notifications/events/active", active)
         while True:
             while position < len(record.events):
@@ -169,7 +215,10 @@ class RuntimeTaskServer(TaskServer):
             if record.terminal:
                 return _ack()
             if self.runtime.store.find(record.task_id) is not record:  # expired: abnormal end
-                error = _spec.INVALID_PARAMS("Task has expired").to_error()
+                # The draft ends a subscription abnormally with -32011/-32012/-32014; a task that
+                # expired no longer exists, which is NotFound.
+                gone = _spec.EVENTS_NOT_FOUND or _spec.INVALID_PARAMS
+                error = gone(f"Task {record.task_id} has expired").to_error()
                 await notify("notifications/events/terminated", {"_meta": meta, "error": error})
                 return _ack()
             if not await record.wait_changed(HEARTBEAT_SECONDS):

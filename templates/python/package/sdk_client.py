@@ -34,6 +34,7 @@ from pydantic import ConfigDict, TypeAdapter
 
 from . import _spec
 from .client import (
+    CLIENT_CAPABILITIES,
     PROTOCOL_VERSION,
     InputRequest,
     NotificationHandler,
@@ -202,7 +203,8 @@ class TasksClientExtension(ClientExtension):
         self._timeout = timeout
 
     def settings(self) -> dict[str, Any]:
-        return {}  # the spec defines no client settings: an empty object declares support
+        # What this build opts in to (SEP-2669's `steer`, `pause`); `{}` (plain support) without.
+        return dict(CLIENT_CAPABILITIES.get("extensions", {}).get(EXTENSION_ID, {}))
 
     def claims(self) -> list[ResultClaim[Any]]:
         return [

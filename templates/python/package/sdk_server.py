@@ -30,7 +30,7 @@ from mcp_types import CallToolRequestParams, RequestParams
 from pydantic import BaseModel, ConfigDict
 
 from . import _spec, errors
-from .dispatcher import RequestContext, declared_capabilities
+from .dispatcher import RequestContext, declared_capabilities, declared_settings
 from .runtime import TaskContext, TaskFailed, TaskRuntime
 from .runtime_server import RuntimeTaskServer
 
@@ -77,7 +77,11 @@ class TasksExtension(Extension):
         *,
         runtime: TaskRuntime | None = None,
         server: RuntimeTaskServer | None = None,
+        lenient_headers: bool = False,
     ) -> None:
+        """`lenient_headers`: accept tasks/* requests that carry no `Mcp-Name` header (a wrong one
+        is still -32020), for peers that never send it, such as the fastmcp 4.1 client. Off by
+        default: SEP-2243 requires the server to reject them."""
         self.task_tools = {
             name: TaskTool(tool) if isinstance(tool, str) else tool for name, tool in tools.items()
         }
@@ -89,6 +93,7 @@ class TasksExtension(Extension):
                     "this build has no task event sources"
                 )
         self.server = server or RuntimeTaskServer(runtime)
+        self.server.accept_missing_name_header = lenient_headers
         self.runtime = self.server.runtime
 
     @asynccontextmanager
@@ -123,10 +128,33 @@ class TasksExtension(Extension):
     def middleware(self) -> list[Any]:
         """Pass as `MCPServer(middleware=...)`: what an Extension cannot contribute by itself.
 
-        In a build with task events: the top-level `events` capability in `server/discover` (see
+        The extension's settings in `server/discover` as this request's client may see them (see
+        `negotiate_settings`); in a build with task events, the top-level `events` capability (see
         `advertise_events`).
         """
-        return [advertise_events] if _spec.EVENTS else []
+        middleware: list[Any] = [self.negotiate_settings]
+        if _spec.EVENTS:
+            middleware.append(advertise_events)
+        return middleware
+
+    async def negotiate_settings(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        """Server middleware: in `server/discover`, advertise a setting (SEP-2669's `steer`,
+        `pause`) only to a client that declared it on that request.
+
+        SEP-2669 is opt-in on both sides, and SEP-2663 types the extension's settings as an empty
+        object: a client of the final extension alone must see `{}` (the official TypeScript client
+        refuses anything else and falls back to no tasks at all).
+        """
+        result = await call_next(ctx)
+        if ctx.method != "server/discover" or not isinstance(result, dict):
+            return result
+        extensions = (result.get("capabilities") or {}).get("extensions")
+        if isinstance(extensions, dict) and EXTENSION_ID in extensions:
+            declared = declared_settings(ctx.params, EXTENSION_ID)
+            extensions[EXTENSION_ID] = self.server.settings(declared)
+        return result
 
     # The SEP-2133 surface -------------------------------------------------------------------------
 
@@ -192,6 +220,9 @@ class TasksExtension(Extension):
         async def body(task: TaskContext) -> dict[str, Any]:
             return await _run_tool(call_next, ctx)
 
+        # TES wants the client's Events capability before an eventSource; the official SDK client
+        # cannot declare a top-level capability, so none is required (the spec's decision on the
+        # `events` capability): a client without Events ignores the optional member.
         record = self.runtime.start(
             body,
             ttl_ms=tool.ttl_ms,
