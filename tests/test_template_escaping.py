@@ -120,3 +120,61 @@ def test_rendered_python_that_does_not_compile_names_the_template(tmp_path: Path
     with pytest.raises(TemplateOutputError) as caught:
         make_environment(tmp_path).get_template("bad.py.j2").render()
     assert caught.value.location == f"{tmp_path / 'bad.py.j2'}:2"
+
+
+@pytest.mark.parametrize("bad", ["a-b", "1x", "", "a b", "x;y", "a..b", "Task */"])
+def test_tsident_refuses_what_is_not_a_typescript_name(bad: str) -> None:
+    with pytest.raises(jinja2.TemplateRuntimeError, match="not a TypeScript identifier"):
+        make_environment().from_string("{{ n | tsident }}").render(n=bad)
+
+
+@pytest.mark.parametrize("name", ["import", "from", "None", "$ref", "T.Task", "_x9"])
+def test_tsident_takes_names_python_would_refuse(name: str) -> None:
+    assert make_environment().from_string("{{ n | tsident }}").render(n=name) == name
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "Task\n| null",
+        "Task\r",
+        "Task\u2028",
+        "`x`",
+        "${x}",
+        "z.string() // x",
+        "z.string() /* x",
+        "x */ y",
+        'z.literal("open',
+        'z.literal("a\\")',
+    ],
+)
+def test_tscode_refuses_what_could_escape_one_line_of_code(bad: str) -> None:
+    with pytest.raises(jinja2.TemplateRuntimeError, match="filter tscode"):
+        make_environment().from_string("{{ c | tscode }}").render(c=bad)
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "Task | null",
+        "{ [key: string]: unknown }",
+        'z.literal("a // b /* c */ `d` ${e}")',
+        "z.literal('it\\'s')",
+        'z.string().regex(new RegExp("^a\\\\/b$", "u"))',
+        "z.lazy(() => TaskSchema)",
+        '"a-b": z.string().optional(),',
+    ],
+)
+def test_tscode_passes_code_with_anything_inside_its_string_literals(good: str) -> None:
+    assert make_environment().from_string("{{ c | tscode }}").render(c=good) == good
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_typescript_filters_keep_spec_text_out_of_the_code(text: str) -> None:
+    env = make_environment()
+    rendered = env.from_string('{{ t | jsdoc }}export const X = {{ t | json }};\n').render(t=text)
+    comment, _, code = rendered.rpartition("*/")
+    assert "*/" not in comment
+    assert code.startswith("\nexport const X = ") and code.count("\n") == 2
+    with pytest.raises(jinja2.TemplateRuntimeError, match="filter tsident"):
+        env.from_string("{{ t | tsident }}").render(t=text)

@@ -2,9 +2,10 @@
 in front of the built-in templates, and rendered Python that must compile.
 
 Spec text is data. It reaches generated code only through the filter of the language it lands in
-(`py`, `doc`, `toml`, `yaml`, `json`, `md`, `cell`, `prose`, `codespan`), or as a name the filter `ident` has
-checked; `markdown` and `code` pass text a view already built (escaped Markdown; a Python type
-expression made of checked names). tests/test_template_escaping.py fails when a template prints an
+(`py`, `doc`, `toml`, `yaml`, `json`, `jsdoc`, `md`, `cell`, `prose`, `codespan`), or as a name the
+filter `ident` (Python) or `tsident` (TypeScript) has checked; `markdown`, `code` and `tscode` pass
+text a view already built (escaped Markdown; a Python type expression made of checked names; a
+TypeScript type or zod expression made of checked names and JSON literals). tests/test_template_escaping.py fails when a template prints an
 expression without one of these filters. Every filter fails on an undefined value: StrictUndefined
 must not be turned into the text "Undefined" by `repr`.
 """
@@ -176,6 +177,61 @@ def code(value: Any) -> str:
     return text
 
 
+_TS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*")
+
+
+@_defined
+def ts_identifier(value: Any) -> str:
+    """A TypeScript name printed as is (a type, schema, method or property name; dotted allowed):
+    ASCII identifier syntax, `$` included. Reserved words pass: they are valid member names, and
+    TypeScript, not Python, decides what else they may name."""
+    text = _text(value, "tsident")
+    if not _TS_IDENTIFIER.fullmatch(text):
+        raise jinja2.TemplateRuntimeError(f"filter tsident: {text!r} is not a TypeScript identifier")
+    return text
+
+
+def _ts_code_problem(text: str) -> str | None:
+    """What makes `text` unfit to print as one line of TypeScript code, or None. String literals
+    (single or double quotes, backslash escapes) are skipped: they may hold anything but a line
+    break. Outside them: no comment (`//`, `/*`, `*/`), no template literal (a backtick, `${`)."""
+    if "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text:
+        return "a line break"
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quote is not None:
+            if char == "\\":
+                i += 2
+                continue
+            if char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "`":
+            return "a backtick"
+        elif text.startswith(("${", "//", "/*", "*/"), i):
+            return repr(text[i : i + 2])
+        i += 1
+    return "an unterminated string" if quote is not None else None
+
+
+@_defined
+def ts_code(value: Any) -> str:
+    """A TypeScript type or zod expression a view composed from checked names and JSON literals
+    (`Task | null`, `z.strictObject({ ... })`), one line of it: refuses line breaks, backticks,
+    `${`, and comment markers outside string literals, so nothing it prints can start a comment or
+    a template literal or end the line early."""
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return json.dumps(value)
+    text = _text(value, "tscode")
+    problem = _ts_code_problem(text)
+    if problem is not None:
+        raise jinja2.TemplateRuntimeError(f"filter tscode: {text!r} holds {problem}")
+    return text
+
+
 _PATH = re.compile(r"[A-Za-z0-9_.#/-]+")
 
 
@@ -222,7 +278,12 @@ def _markdown_filters() -> dict[str, Callable[..., str]]:
     return {"md": md, "cell": cell, "prose": prose, "markdown": built_markdown, "codespan": codespan}
 
 
-ESCAPING_FILTERS = frozenset({"py", "json", "doc", "toml", "yaml", "ident", "code", "md", "cell", "prose", "markdown", "codespan", "path"})
+ESCAPING_FILTERS = frozenset(
+    {
+        "py", "json", "doc", "toml", "yaml", "ident", "code", "md", "cell", "prose", "markdown",
+        "codespan", "path", "jsdoc", "tsident", "tscode",
+    }
+)  # fmt: skip
 
 
 class CheckedTemplate(jinja2.Template):
@@ -263,13 +324,6 @@ def _template_line(template: jinja2.Template, rendered: str) -> int | None:
     return best
 
 
-def jsdoc(text: str, indent: str = "") -> str:
-    """A JSDoc comment (TypeScript) for spec text, or nothing for no text; `*/` cannot end it early."""
-    from .emitters.typescript_view import doc
-
-    return doc(text or "", indent)
-
-
 def make_environment(overrides: Path | None = None) -> jinja2.Environment:
     """Templates are looked up by relative path in `overrides` first, then in the built-in set."""
     loaders: list[jinja2.BaseLoader] = []
@@ -294,6 +348,8 @@ def make_environment(overrides: Path | None = None) -> jinja2.Environment:
         oneline=oneline,
         ident=identifier,
         code=code,
+        tsident=ts_identifier,
+        tscode=ts_code,
         path=relative_path,
         jsdoc=jsdoc,
         **_markdown_filters(),

@@ -28,7 +28,7 @@ REQUIRED_ROLES = (
     "input_required_status", "completed_status", "failed_status", "cancelled_status",
 )  # fmt: skip
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 SAFE = 9007199254740991
 
 
@@ -49,7 +49,7 @@ def js(value: object) -> str:
 
 def prop(name: str) -> str:
     """A property name as written in an object type or literal: bare when it is an identifier."""
-    return name if _IDENTIFIER.match(name) else js(name)
+    return name if _IDENTIFIER.fullmatch(name) else js(name)
 
 
 def doc(text: str, indent: str = "") -> str:
@@ -121,10 +121,10 @@ def _inherited(spec: ir.Spec, t: ir.ObjectType, f: ir.Field) -> ir.Field | None:
 
 @dataclass(frozen=True)
 class Member:
-    name: str  # as written: bare or quoted
+    name: str  # as written: bare or quoted (a JSON string)
     type: str
     optional: bool
-    doc: str
+    doc: str  # the spec's description: templates print it with `jsdoc`
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ class Declaration:
 
     name: str
     kind: str
-    doc: str
+    doc: str  # the spec's description: templates print it with `jsdoc`
     module: str
     bases: tuple[str, ...] = ()
     members: tuple[Member, ...] = ()
@@ -146,14 +146,14 @@ def declaration(spec: ir.Spec, t: ir.NamedType) -> Declaration:
     if isinstance(t, ir.ObjectType):
         own = [f for f in t.fields if _inherited(spec, t, f) != f]
         members = tuple(
-            Member(prop(f.wire_name), field_ts(f), not f.required, doc(f.description, "  "))
+            Member(prop(f.wire_name), field_ts(f), not f.required, f.description)
             for f in own
         )
         base_open = any(
             isinstance(b := spec.type(name), ir.ObjectType) and b.open for name in t.bases
         )
         return Declaration(
-            t.name, "interface", doc(t.description), module, t.bases, members,
+            t.name, "interface", t.description, module, t.bases, members,
             open=t.open and not base_open,
         )  # fmt: skip
     if isinstance(t, ir.EnumType):
@@ -162,7 +162,7 @@ def declaration(spec: ir.Spec, t: ir.NamedType) -> Declaration:
         text = ts_type(t.type)
     else:
         text = " | ".join(v.type_name for v in t.variants)
-    return Declaration(t.name, "alias", doc(t.description), module, type=text)
+    return Declaration(t.name, "alias", t.description, module, type=text)
 
 
 # zod schemas ---------------------------------------------------------------------------------------
