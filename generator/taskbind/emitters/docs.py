@@ -5,6 +5,7 @@
     docs/pages/index.md             the extension, its modules, capability negotiation
     docs/pages/lifecycle.md         state diagram, statuses, transitions, accepted methods
     docs/pages/errors.md            every error code across modules
+    docs/pages/add-a-target.md      how a further target (language) is added to taskbind
     docs/pages/howto/server.md      how-to: build a task server on the official SDK (runnable code)
     docs/pages/howto/client.md      how-to: build a task client on the official SDK (runnable code)
     docs/pages/interop.md           the peers the bindings are tested with, and each leniency
@@ -52,6 +53,7 @@ PAGES = "docs/pages"
 INTEROP_PAGE = "interop.md"  # tested peers and leniencies: about the generated package's runtime
 MERMAID_SCRIPT = "js/mermaid.min.js"  # relative to PAGES; copied in, never generated
 STYLESHEET = "css/taskbind.css"  # relative to PAGES
+ADD_TARGET = "add-a-target.md"  # how another language is added: the same for every spec
 
 
 # The index and the error codes ---------------------------------------------------------------------
@@ -206,7 +208,10 @@ def emit(context: GenerationContext) -> dict[str, str]:
         f"{PAGES}/{STYLESHEET}": context.templates.get_template("docs/taskbind.css.j2").render(
             header_text=context.header_text
         ),
-        f"{PAGES}/index.md": context.render("docs/index.md.j2", md, **index_values(spec)),
+        f"{PAGES}/index.md": context.render(
+            "docs/index.md.j2", md, npm_package=context.npm_package, **index_values(spec)
+        ),
+        f"{PAGES}/{ADD_TARGET}": context.render("docs/add_target.md.j2", md),
         f"{PAGES}/errors.md": context.render(
             "docs/errors.md.j2", md, summary=error_summary(spec), errors=error_sections(spec)
         ),
