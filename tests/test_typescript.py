@@ -168,7 +168,14 @@ def _draw(name: str, count: int) -> list[object]:
     """`count` instances of a definition drawn from the schema, each with one mutated copy."""
     drawn: list[object] = []
 
-    @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # Derandomized: the same instances on every run, so a disagreement is a finding, not a flake.
+    @settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(from_schema(inlined(without_slow_variants(SCHEMA), name)), st.data())
     def collect(instance, data):
         drawn.append(instance)
@@ -180,6 +187,20 @@ def _draw(name: str, count: int) -> list[object]:
 
     collect()
     return drawn
+
+
+def _unsafe_int(value: object) -> bool:
+    """An integer JavaScript cannot hold exactly (beyond 2**53) anywhere in the value: a recorded
+    limit of the TypeScript target (spec/README.md), so its round trip is not compared."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > 2**53
+    if isinstance(value, dict):
+        return any(_unsafe_int(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_unsafe_int(v) for v in value)
+    return False
 
 
 def test_zod_and_the_json_schema_agree_on_generated_instances(ts_package: Path):
@@ -199,7 +220,7 @@ def test_zod_and_the_json_schema_agree_on_generated_instances(ts_package: Path):
     changed = [
         (c["schema"], canonical(c["value"])[:300], canonical(a["out"])[:300])
         for c, a in zip(cases, answers)
-        if a["ok"] and canonical(a["out"]) != canonical(c["value"])
+        if a["ok"] and canonical(a["out"]) != canonical(c["value"]) and not _unsafe_int(c["value"])
     ]
     assert not changed, f"{len(changed)} change in a round trip: {changed[:3]}"
     assert sum(verdicts) > 50 and len(verdicts) - sum(verdicts) > 10, "too few valid or invalid instances"
