@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 
@@ -92,3 +94,27 @@ def without_slow_variants(document: dict) -> dict:
                     schema["discriminator"] = {**schema["discriminator"], "mapping": mapping}
         defs[name] = schema
     return {**document, "$defs": defs}
+
+
+def paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    """Every member position inside a JSON value."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths(item, prefix + (index,))
+    return found
+
+
+def mutate(value: object, path: tuple, replacement: object, delete: bool) -> object:
+    copy = json.loads(json.dumps(value))
+    parent = copy
+    for step in path[:-1]:
+        parent = parent[step]
+    if delete and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+    return copy

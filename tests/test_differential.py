@@ -18,7 +18,7 @@ from hypothesis_jsonschema import from_schema
 import mcp_tasks
 from mcp_tasks.methods import type_adapter
 from conftest import SCHEMA_PATH
-from schema_tools import SLOW_TO_DRAW, inlined, rooted, without_slow_variants
+from schema_tools import SLOW_TO_DRAW, inlined, mutate, paths, rooted, without_slow_variants
 
 pytestmark = pytest.mark.hypothesis_jsonschema
 
@@ -75,30 +75,6 @@ JSON_VALUES = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
     max_leaves=5,
 )
-
-
-def paths(value: object, prefix: tuple = ()) -> list[tuple]:
-    """Every member position inside a JSON value."""
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += paths(item, prefix + (index,))
-    return found
-
-
-def mutate(value: object, path: tuple, replacement: object, delete: bool) -> object:
-    copy = json.loads(json.dumps(value))
-    parent = copy
-    for step in path[:-1]:
-        parent = parent[step]
-    if delete and isinstance(parent, dict):
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = replacement
-    return copy
 
 
 @pytest.mark.parametrize("name", MESSAGES)

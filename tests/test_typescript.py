@@ -20,7 +20,7 @@ from hypothesis_jsonschema import from_schema
 
 import mcp_tasks
 from conftest import REPO, SCHEMA_PATH, running_reference_server
-from schema_tools import inlined, without_slow_variants
+from schema_tools import inlined, mutate, paths, without_slow_variants
 from taskbind.load import load_spec
 from taskbind.model import build_model
 
@@ -141,29 +141,6 @@ JSON_VALUES = st.recursive(
 )  # fmt: skip
 
 
-def _positions(value: object, prefix: tuple = ()) -> list[tuple]:
-    found = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _positions(item, prefix + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _positions(item, prefix + (index,))
-    return found
-
-
-def _mutated(value: object, path: tuple, replacement: object, delete: bool) -> object:
-    copy = json.loads(json.dumps(value))
-    parent = copy
-    for step in path[:-1]:
-        parent = parent[step]
-    if delete and isinstance(parent, dict):
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = replacement
-    return copy
-
-
 def _draw(name: str, count: int) -> list[object]:
     """`count` instances of a definition drawn from the schema, each with one mutated copy."""
     drawn: list[object] = []
@@ -179,10 +156,10 @@ def _draw(name: str, count: int) -> list[object]:
     @given(from_schema(inlined(without_slow_variants(SCHEMA), name)), st.data())
     def collect(instance, data):
         drawn.append(instance)
-        positions = _positions(instance)
+        positions = paths(instance)
         if positions:
             path = data.draw(st.sampled_from(positions))
-            drawn.append(_mutated(instance, path, data.draw(JSON_VALUES), data.draw(st.booleans())))
+            drawn.append(mutate(instance, path, data.draw(JSON_VALUES), data.draw(st.booleans())))
         drawn.append({**instance, "x-unknown": 1} if isinstance(instance, dict) else instance)
 
     collect()
