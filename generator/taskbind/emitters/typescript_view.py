@@ -397,6 +397,10 @@ def build(spec: ir.Spec) -> dict[str, object]:
         ),
         "methods": methods,
         "handlers": tuple(m for m in methods if m.handled),
+        # The handler the server's docstring shows: the get-task role's.
+        "example_handler": next(
+            (m.function for m in methods if m.method.name == spec.roles.get_task), "getTask"
+        ),
         "settings": tuple(
             dict.fromkeys(m.method.setting for m in methods if m.handled and m.method.setting)
         ),
@@ -406,6 +410,11 @@ def build(spec: ir.Spec) -> dict[str, object]:
         "pausable": pausable,
         "capability_meta_key": _capability_meta_key(spec),
         "required_capabilities": {c.id: _required_capabilities(c) for c in spec.capabilities},
+        # What the client declares on every request: the extension's own capability (none when
+        # the manifest names an extension no module defines).
+        "client_capabilities": next(
+            (_required_capabilities(c) for c in spec.capabilities if c.id == spec.extension_id), {}
+        ),
         "missing_capability": _missing_capability_error(spec),
         "refusal": refusal,
         "task_result_type": _const(spec, roles.create_task_result, "resultType"),
