@@ -17,7 +17,7 @@ import type * as T from "./types.js";
 export * from "./client_base.js";
 
 /** What a client of this build declares in `_meta` on every request (per-request capabilities). */
-export const CLIENT_CAPABILITIES: Record<string, unknown> = {"extensions": {"io.modelcontextprotocol/tasks": {}}};
+export const CLIENT_CAPABILITIES: Record<string, unknown> = {"events": {}, "extensions": {"io.modelcontextprotocol/tasks": {"steer": true, "pause": true}}};
 
 /** A task as the get-task request returns it: the variant of its status. */
 export type TaskState = T.GetTaskResult;

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .. import ir
+from .python_client_view import client_capabilities
 from ..naming import function_name
 
 # What every TypeScript build implements; without these roles there is no task to bind.
@@ -410,11 +411,9 @@ def build(spec: ir.Spec) -> dict[str, object]:
         "pausable": pausable,
         "capability_meta_key": _capability_meta_key(spec),
         "required_capabilities": {c.id: _required_capabilities(c) for c in spec.capabilities},
-        # What the client declares on every request: the extension's own capability (none when
-        # the manifest names an extension no module defines).
-        "client_capabilities": next(
-            (_required_capabilities(c) for c in spec.capabilities if c.id == spec.extension_id), {}
-        ),
+        # What the client declares on every request, settings included (SEP-2669 is opt-in):
+        # the same declaration as the Python client's.
+        "client_capabilities": client_capabilities(spec),
         "missing_capability": _missing_capability_error(spec),
         "refusal": refusal,
         "task_result_type": _const(spec, roles.create_task_result, "resultType"),
