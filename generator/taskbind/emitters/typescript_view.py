@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 from .. import ir
-from .python_client_view import client_capabilities
 from ..naming import function_name
+from .negotiation import client_capabilities
 
 # What every TypeScript build implements; without these roles there is no task to bind.
 REQUIRED_ROLES = (
