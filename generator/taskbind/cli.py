@@ -22,29 +22,123 @@ from .pipeline import DEFAULT_PACKAGE, Options
 if TYPE_CHECKING:
     from .config import Config
 
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
 app = typer.Typer(
-    help="Generate typed bindings for the MCP Tasks extension from the canonical spec.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: flags without metavars, examples kept as written
+    context_settings=CONTEXT_SETTINGS,
 )
 
+
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"taskbind {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="Print the version and exit.", callback=_show_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Generate typed bindings for the MCP Tasks extension from the canonical spec.
+
+    Settings come from the flags, then [tool.taskbind] in pyproject.toml, then the defaults.
+    Exit codes: 0 success; 1 stale output (check) or a breaking change (diff); 2 bad input.
+    """
+
+
 SpecOption = Annotated[
-    Optional[Path], typer.Option("--spec", help="Spec directory (default: the configured spec, else the bundled spec).")
+    Optional[Path],
+    typer.Option("--spec", metavar="DIR", help="Spec directory (default: the configured spec, else the bundled spec)."),
 ]
 OutOption = Annotated[
-    Optional[Path], typer.Option("--out", help="Output directory (default: the configured out, else generated).")
+    Optional[Path], typer.Option("--out", metavar="DIR", help="Output directory (default: the configured out, else generated).")
 ]
 ModulesOption = Annotated[
-    Optional[str], typer.Option("--modules", help="Comma-separated modules to include (and what they require).")
+    Optional[str],
+    typer.Option("--modules", metavar="A,B", help="Comma-separated modules to include (and what they require)."),
 ]
-TargetOption = Annotated[Optional[str], typer.Option("--target", help="Comma-separated targets (default: all).")]
+TargetOption = Annotated[
+    Optional[str], typer.Option("--target", metavar="A,B", help="Comma-separated targets: schema, python, docs (default: all).")
+]
 PackageOption = Annotated[
-    Optional[str], typer.Option("--package", help=f"Import name of the generated Python package (default: {DEFAULT_PACKAGE}).")
+    Optional[str],
+    typer.Option("--package", metavar="NAME", help=f"Import name of the generated Python package (default: {DEFAULT_PACKAGE})."),
 ]
 TemplatesOption = Annotated[
-    Optional[Path], typer.Option("--templates", help="Directory of templates overriding built-in ones by relative path.")
+    Optional[Path],
+    typer.Option("--templates", metavar="DIR", help="Directory of templates overriding built-in ones by relative path."),
 ]
+DistributionOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--distribution",
+        metavar="NAME",
+        help="Distribution name of the generated Python project (default: the package name with - for _).",
+    ),
+]
+DistributionVersionOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--distribution-version", metavar="VERSION", help="Version of the generated Python project (default: the spec's version)."
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also print every step with its timing, and unchanged files.")]
+
+
+class Report:
+    """What a command prints besides its result, by verbosity: -q errors only; the default, one line
+    as each long step starts; -v, each step's time as it ends and the files left as they were.
+    Progress goes to stderr, so that stdout carries only results (the file list, check's diff)."""
+
+    LABELS = {"spec": "reading the spec", "format": "formatting Python (black)"}
+
+    def __init__(self, quiet: bool, verbose: bool):
+        if quiet and verbose:
+            typer.echo("error: -q and -v exclude each other", err=True)
+            raise typer.Exit(2)
+        self.quiet, self.verbose = quiet, verbose
+
+    def label(self, step: str) -> str:
+        return self.LABELS.get(step, f"rendering {step}")
+
+    def progress(self, step: str, seconds: float | None) -> None:
+        if self.quiet:
+            return
+        if seconds is None:
+            if not self.verbose:
+                typer.echo(f"{self.label(step)}...", err=True)
+        elif self.verbose:
+            typer.echo(f"{self.label(step):<28} {seconds:6.2f} s", err=True)
+
+    def info(self, text: str) -> None:
+        if not self.quiet:
+            typer.echo(text)
+
+    def detail(self, text: str) -> None:
+        if self.verbose:
+            typer.echo(text)
+
+
+def _regenerate_hint(**flags: object) -> str:
+    """The command that regenerates, with exactly the flags this run was given: the configuration
+    supplies the rest again when the user runs it from the same place."""
+    import shlex
+
+    parts = ["taskbind generate"]
+    for name, value in flags.items():
+        if value is not None:
+            parts.append(f"--{name.replace('_', '-')} {shlex.quote(str(value))}")
+    return " ".join(parts)
 
 
 def _split(value: str | None) -> tuple[str, ...] | None:
@@ -106,12 +200,14 @@ def _config() -> Config:
         raise typer.Exit(2) from None
 
 
-def _options(spec, out, modules, target, package, templates) -> Options:
+def _options(spec, out, modules, target, package, templates, distribution=None, distribution_version=None) -> Options:
     """Flags first, then [tool.taskbind], then the defaults."""
+    from .config import valid_distribution, valid_version
+
     config = _config()
 
     def origin(flag: object, name: str) -> str:  # where a bad value came from, for the message
-        return f"--{name}" if flag is not None else f"{config.path}: [tool.taskbind] {name} ="
+        return f"--{name.replace('_', '-')}" if flag is not None else f"{config.path}: [tool.taskbind] {name} ="
 
     checks = [
         ("templates", templates, templates if templates is not None else config.templates),
@@ -125,6 +221,19 @@ def _options(spec, out, modules, target, package, templates) -> Options:
     if not chosen_package.isidentifier():
         typer.echo(f"error: {origin(package, 'package')} {chosen_package!r} is not a Python identifier", err=True)
         raise typer.Exit(2)
+    chosen = {
+        "distribution": (distribution, distribution if distribution is not None else config.distribution, valid_distribution),
+        "distribution_version": (
+            distribution_version,
+            distribution_version if distribution_version is not None else config.distribution_version,
+            valid_version,
+        ),
+    }
+    for name, (flag, value, problem) in chosen.items():
+        reason = problem(value) if value is not None else None
+        if reason:
+            typer.echo(f"error: {origin(flag, name)} {value!r} {reason}", err=True)
+            raise typer.Exit(2)
     return Options(
         spec=checks[1][2],
         # With a configuration, the default output is anchored at the project, not the working directory.
@@ -133,6 +242,8 @@ def _options(spec, out, modules, target, package, templates) -> Options:
         targets=_split(target) if target is not None else config.targets,
         package=chosen_package,
         templates=checks[0][2],
+        distribution=chosen["distribution"][1],
+        distribution_version=chosen["distribution_version"][1],
     )
 
 
@@ -143,7 +254,19 @@ def _run(step, options: Options):
         _fail_on_spec_errors(options.spec_dir, error)
 
 
-@app.command()
+def _examples(*lines: str) -> str:
+    """A command's epilog: examples, kept line by line (click's \\b stops re-wrapping)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@app.command(
+    short_help='Regenerate the output directory from the spec.',
+    epilog=_examples(
+        "taskbind generate                          # regenerate the configured output",
+        "taskbind generate --modules core --out build/core",
+        "taskbind generate --target schema,python -v  # with per-step timings",
+    )
+)
 def generate(
     spec: SpecOption = None,
     out: OutOption = None,
@@ -151,20 +274,44 @@ def generate(
     target: TargetOption = None,
     package: PackageOption = None,
     templates: TemplatesOption = None,
+    distribution: DistributionOption = None,
+    distribution_version: DistributionVersionOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
-    """Regenerate the output directory from the spec (atomic: a failure leaves it untouched)."""
+    """Regenerate the output directory from the spec (atomic: a failure leaves it untouched).
+
+    Prints each file written or removed, then a summary. When the manifest shows that neither the
+    inputs nor the outputs changed, it answers without rendering anything.
+    """
+    import time
+
     from .pipeline import generate as run_generate
 
-    options = _options(spec, out, modules, target, package, templates)
-    result = _run(run_generate, options)
+    report = Report(quiet, verbose)
+    options = _options(spec, out, modules, target, package, templates, distribution, distribution_version)
+    started = time.perf_counter()
+    result = _run(lambda chosen: run_generate(chosen, progress=report.progress), options)
     for path in result.written:
-        typer.echo(f"wrote     {_display(options.out, path)}")
+        report.info(f"wrote     {_display(options.out, path)}")
     for path in result.removed:
-        typer.echo(f"removed   {_display(options.out, path)}")
-    typer.echo(f"{len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.removed)} removed")
+        report.info(f"removed   {_display(options.out, path)}")
+    for path in result.unchanged:
+        report.detail(f"unchanged {_display(options.out, path)}")
+    if result.from_manifest:
+        report.detail("inputs and outputs match the manifest: nothing rendered")
+    summary = f"{len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.removed)} removed"
+    report.info(f"{summary} in {time.perf_counter() - started:.1f} s" if verbose else summary)
 
 
-@app.command()
+@app.command(
+    short_help='Exit 1 with a diff when the output is stale or hand-edited.',
+    epilog=_examples(
+        "taskbind check                             # exit 1 with a unified diff when stale",
+        "taskbind check --out build/core --modules core",
+        "taskbind check -q                          # the exit code and the diff only",
+    )
+)
 def check(
     spec: SpecOption = None,
     out: OutOption = None,
@@ -172,32 +319,52 @@ def check(
     target: TargetOption = None,
     package: PackageOption = None,
     templates: TemplatesOption = None,
+    distribution: DistributionOption = None,
+    distribution_version: DistributionVersionOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Exit 0 when the output is exactly what generate would write; else 1 with a unified diff."""
     from .pipeline import plan_generation, stale_diff
 
-    options = _options(spec, out, modules, target, package, templates)
-    result = _run(plan_generation, options)
+    report = Report(quiet, verbose)
+    options = _options(spec, out, modules, target, package, templates, distribution, distribution_version)
+    result = _run(lambda chosen: plan_generation(chosen, progress=report.progress), options)
     if result.clean:
-        typer.echo(f"{_display(options.out, '.')} is up to date ({len(result.unchanged)} files)")
+        report.info(f"{_display(options.out, '.')} is up to date ({len(result.unchanged)} files)")
         return
     sys.stdout.write(stale_diff(result))
+    hint = _regenerate_hint(
+        spec=spec, out=out, modules=modules, target=target, package=package, templates=templates,
+        distribution=distribution, distribution_version=distribution_version,
+    )
     typer.echo(
         f"{_display(options.out, '.')} is stale: {len(result.written)} file(s) differ, {len(result.removed)} should be removed. "
-        f"Run `{options.command()}`.",
+        f"Run `{hint}`.",
         err=True,
     )
     raise typer.Exit(1)
 
 
-@app.command()
-def validate(spec: SpecOption = None) -> None:
+@app.command(
+    short_help='Check the spec; list every error with its location.',
+    epilog=_examples(
+        "taskbind validate                          # the configured (or bundled) spec",
+        "taskbind validate --spec my-spec -q        # exit code only, errors on stderr",
+    )
+)
+def validate(spec: SpecOption = None, quiet: QuietOption = False, verbose: VerboseOption = False) -> None:
     """Exit 0 when the spec is valid; else 2, listing every error as path:line:col: message."""
+    import time
+
     from .pipeline import build_spec
 
+    report = Report(quiet, verbose)
     options = _options(spec, None, None, None, None, None)
+    started = time.perf_counter()
     _run(lambda chosen: build_spec(chosen.spec_dir), options)
-    typer.echo(f"spec {options.spec_dir} is valid")
+    report.progress("spec", time.perf_counter() - started)
+    report.info(f"spec {_display(options.spec_dir, '.')} is valid")
 
 
 class DiffLevel(str, enum.Enum):
@@ -224,15 +391,27 @@ def _load_side(spec_dir: Path, display_root: Path, modules, label: str, *, old: 
         _fail_on_spec_errors(display_root, error)
 
 
-@app.command()
+@app.command(
+    short_help='Report what changed between two specs, and what breaks.',
+    epilog=_examples(
+        "taskbind diff old-spec/ spec/              # two spec directories: OLD then NEW",
+        "taskbind diff --against origin/main        # the configured spec against itself at a git ref",
+        "taskbind diff --against v1.0 spec/ --level wire --format json",
+        "taskbind diff --list-rules",
+    )
+)
 def diff(
-    old: Annotated[
-        Optional[Path], typer.Argument(help="Old spec directory (with --against: the new one).", show_default=False)
+    specs: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            metavar="[OLD] NEW",
+            help="Two spec directories, OLD then NEW; with --against, at most one: NEW.",
+            show_default=False,
+        ),
     ] = None,
-    new: Annotated[Optional[Path], typer.Argument(help="New spec directory.", show_default=False)] = None,
     against: Annotated[
         Optional[str],
-        typer.Option("--against", help="Compare with the spec as it was at this git ref (the old side).", show_default=False),
+        typer.Option("--against", metavar="REF", help="Compare with the spec as it was at this git ref (the old side).", show_default=False),
     ] = None,
     spec: SpecOption = None,
     modules: ModulesOption = None,
@@ -241,6 +420,7 @@ def diff(
     ] = DiffLevel.source,
     output_format: Annotated[DiffFormat, typer.Option("--format", help="text, json, or GitHub Actions annotations.")] = DiffFormat.text,
     list_rules: Annotated[bool, typer.Option("--list-rules", help="Print every rule id with its category and exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing; the exit code says whether a change breaks.")] = False,
 ) -> None:
     """Report what changed between two specs; exit 1 when a change breaks at --level, else 0.
 
@@ -259,15 +439,16 @@ def diff(
         return
     config = _config()
     selected = _split(modules) if modules is not None else config.modules
+    given = list(specs or [])
     with tempfile.TemporaryDirectory(prefix="taskbind-diff-") as scratch:
         if against is not None:
-            if new is not None:
+            if len(given) > 1 or (given and spec is not None):
                 typer.echo("error: with --against, give at most one spec directory (the new one)", err=True)
                 raise typer.Exit(2)
             from .diff.git import GitSpecError, spec_at_ref
             from .resources import bundled_spec
 
-            new_dir = old or spec or config.spec or bundled_spec()
+            new_dir = (given[0] if given else None) or spec or config.spec or bundled_spec()
             try:
                 old_dir = spec_at_ref(against, new_dir, Path(scratch))
             except GitSpecError as error:
@@ -275,17 +456,24 @@ def diff(
                 raise typer.Exit(2) from None
             old_root, old_label = new_dir, f"old ({against})"
         else:
-            if old is None or new is None or spec is not None:
-                typer.echo("error: give OLD and NEW spec directories, or --against REF [--spec NEW]", err=True)
+            if len(given) != 2 or spec is not None:
+                typer.echo("error: give OLD and NEW spec directories, or --against REF [NEW]", err=True)
                 raise typer.Exit(2)
-            old_dir, new_dir, old_root, old_label = old, new, old, "old"
+            old_dir, new_dir = given
+            old_root, old_label = old_dir, "old"
         before = _load_side(old_dir, old_root, selected, old_label, old=True)
         after = _load_side(new_dir, new_dir, selected, "new", old=False)
     changes = compare(before, after)
-    sys.stdout.write(FORMATS[output_format.value](changes, level.value, {"old": old_root, "new": new_dir}))
+    if not quiet:
+        sys.stdout.write(FORMATS[output_format.value](changes, level.value, {"old": old_root, "new": new_dir}))
     if any(change.breaking(level.value) for change in changes):
         raise typer.Exit(1)
 
 
 def main() -> None:
+    # Shell completion (--install-completion, --show-completion, and the shell's own requests, which
+    # come through _TASKBIND_COMPLETE) costs an import of typer's completion code on every start;
+    # only the top level needs it, so `check` and a no-op `generate` start without it.
+    args = sys.argv[1:]
+    app._add_completion = "_TASKBIND_COMPLETE" in os.environ or not args or args[0].startswith("-")
     app()

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, Location, SpecError
+from .lineends import lf
 
 MANIFEST = "taskbind.yaml"
 
@@ -77,12 +78,12 @@ def spec_fingerprint(root: Path) -> str:
     """A hash over every spec file's path and content: the identity of this spec version.
 
     Computed from the bytes alone (no YAML parsing), so that a no-op `generate` can decide it has
-    nothing to do before importing anything heavy.
+    nothing to do before importing anything heavy; line endings do not count (see lineends).
     """
     digest = hashlib.sha256()
     for path in spec_files(root):
         relative = path.relative_to(root).as_posix()
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(lf(path.read_bytes())).hexdigest().encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -169,7 +170,8 @@ def load_spec(root: Path) -> RawSpec:
     """
     root = Path(root)
     if not (root / MANIFEST).is_file():
-        raise SpecError([Diagnostic(Location(str(root / MANIFEST), 1, 1), "spec manifest not found")])
+        # Located relative to the root, as every diagnostic is: the CLI joins the root once.
+        raise SpecError([Diagnostic(Location(MANIFEST, 1, 1), f"no spec manifest here: a spec directory holds {MANIFEST}")])
     problems: list[Diagnostic] = []
     fatal: list[Diagnostic] = []
     manifest, found = load_yaml(root, MANIFEST)

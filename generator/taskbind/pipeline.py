@@ -7,12 +7,15 @@ be done at all (the manifest says the inputs and outputs are what they were).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .lineends import lf
 from .load import spec_fingerprint
 from .resources import bundled_spec, bundled_templates
 from .write import (
@@ -39,6 +42,8 @@ class Options:
     targets: tuple[str, ...] | None = None  # None: every target
     package: str = DEFAULT_PACKAGE
     templates: Path | None = None  # a directory of template overrides
+    distribution: str | None = None  # the generated project's distribution name (None: from package)
+    distribution_version: str | None = None  # its version (None: the spec's version)
 
     @property
     def spec_dir(self) -> Path:
@@ -56,6 +61,10 @@ class Options:
             parts.append(f"--target {','.join(self.targets)}")
         if self.package != DEFAULT_PACKAGE:
             parts.append(f"--package {self.package}")
+        if self.distribution is not None:
+            parts.append(f"--distribution {self.distribution}")
+        if self.distribution_version is not None:
+            parts.append(f"--distribution-version {self.distribution_version}")
         return " ".join(parts)
 
 
@@ -64,8 +73,9 @@ _SKIPPED_PARTS = frozenset({"__pycache__", "_bundled"})  # bytecode; the wheel's
 
 
 def _tree_fingerprint(root: Path | None, suffixes: tuple[str, ...] | None = None) -> str | None:
-    """A hash of the files under `root` (only `suffixes`, when given). Bytecode caches are left out:
-    pip writes them beside installed files, and they say nothing about the output."""
+    """A hash of the files under `root` (only `suffixes`, when given), line endings normalised.
+    Bytecode caches are left out: pip writes them beside installed files, and they say nothing
+    about the output."""
     if root is None:
         return None
     digest = hashlib.sha256()
@@ -75,7 +85,7 @@ def _tree_fingerprint(root: Path | None, suffixes: tuple[str, ...] | None = None
             continue
         if suffixes is not None and path.suffix not in suffixes:
             continue
-        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(relative.as_posix().encode() + b"\0" + lf(path.read_bytes()) + b"\0")
     return digest.hexdigest()
 
 
@@ -91,6 +101,8 @@ def input_fingerprint(options: Options) -> dict[str, object]:
         "modules": list(options.modules) if options.modules is not None else None,
         "targets": list(options.targets) if options.targets is not None else None,
         "package": options.package,
+        "distribution": options.distribution,
+        "distribution_version": options.distribution_version,
     }
 
 
@@ -130,7 +142,23 @@ def build_spec(
     return build_model(raw, modules)
 
 
-def render(options: Options) -> dict[str, str]:
+Progress = Callable[[str, "float | None"], None]
+"""Told each step's name as it starts (seconds None) and again as it ends (with its duration):
+"spec" (load, validate, model), each target's name, "format"."""
+
+
+@contextmanager
+def _step(progress: Progress | None, name: str) -> Iterator[None]:
+    if progress is None:
+        yield
+        return
+    progress(name, None)
+    started = time.perf_counter()
+    yield
+    progress(name, time.perf_counter() - started)
+
+
+def render(options: Options, progress: Progress | None = None) -> dict[str, str]:
     """Every output file, in memory. Raises SpecError (located) on a bad spec, ValueError on a
     selection the chosen targets cannot serve."""
     from .emitters.context import GenerationContext
@@ -138,11 +166,15 @@ def render(options: Options) -> dict[str, str]:
     from .render import make_environment
     from .targets import TARGETS, unsupported
 
-    spec = build_spec(options.spec_dir, options.modules)
+    with _step(progress, "spec"):
+        spec = build_spec(options.spec_dir, options.modules)
     targets = options.targets if options.targets is not None else tuple(TARGETS)
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
-        raise ValueError(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+        from .diagnostics import did_you_mean
+
+        named = ", ".join(t + did_you_mean(t, TARGETS) for t in unknown)
+        raise ValueError(f"unknown target(s) {named}; known: {', '.join(TARGETS)}")
     for target in targets:
         reason = unsupported(target, spec)
         if reason:
@@ -156,28 +188,34 @@ def render(options: Options) -> dict[str, str]:
         command=options.command(),
         templates=make_environment(options.templates),
         package=options.package,
+        distribution=options.distribution,
+        distribution_version=options.distribution_version,
     )
     files: dict[str, str] = {}
     for target in targets:
-        files.update(TARGETS[target](context))
-    return format_outputs(files)
+        with _step(progress, target):
+            files.update(TARGETS[target](context))
+    with _step(progress, "format"):
+        return format_outputs(files)
 
 
-def plan_generation(options: Options) -> Plan:
+def plan_generation(options: Options, progress: Progress | None = None) -> Plan:
     """What `generate` would do; `check` is this without applying it."""
 
     inputs = input_fingerprint(options)
     if up_to_date(options, inputs):
         manifest = read_manifest(options.out)
-        result = Plan(options.out, {}, manifest_text=(options.out / MANIFEST_NAME).read_text("utf-8"))
+        result = Plan(
+            options.out, {}, manifest_text=(options.out / MANIFEST_NAME).read_text("utf-8"), from_manifest=True
+        )
         result.unchanged = sorted(manifest.get("files", {}))
         return result
-    return plan(options.out, render(options), inputs)
+    return plan(options.out, render(options, progress), inputs)
 
 
-def generate(options: Options) -> Plan:
+def generate(options: Options, progress: Progress | None = None) -> Plan:
     """Plan, then apply atomically: the output directory is whole before and after."""
-    result = plan_generation(options)
+    result = plan_generation(options, progress)
     apply(result)
     return result
 
