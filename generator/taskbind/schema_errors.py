@@ -166,7 +166,7 @@ class _Explainer:
                          f"{_keys(present)} is not allowed here (see spec/README.md for what goes together)")
             else:
                 self.add(where, path, "this combination of keys is not allowed (see spec/README.md)")
-        elif kind == "false":
+        elif kind in ("false", None):  # a `false` schema: nothing may be here
             self.add(where, path, "no value is allowed here")
         else:  # a keyword the meta-schema does not use today: still say where, without jsonschema's prose
             self.add(where, path, f"does not satisfy the meta-schema's `{kind}` rule")
@@ -191,9 +191,22 @@ class _Explainer:
             self.explain(best)
 
 
+def _conditional(error: jsonschema.ValidationError) -> bool:
+    return any(step in ("then", "else") for step in error.schema_path)
+
+
 def explain(source: SourceFile, errors: Iterable[jsonschema.ValidationError]) -> list[Diagnostic]:
-    """Every meta-schema error of one spec file as located, readable diagnostics."""
+    """Every meta-schema error of one spec file as located, readable diagnostics.
+
+    A mapping that lacks a key every form of it needs (a type without `kind`) matches every `if`
+    of the meta-schema, so the branches for each kind would all complain too; only the missing key
+    is reported then."""
+    errors = list(errors)
+    incomplete = [tuple(e.absolute_path) for e in errors if e.validator == "required" and not _conditional(e)]
     explainer = _Explainer(source)
     for error in errors:
+        path = tuple(error.absolute_path)
+        if _conditional(error) and any(path[: len(prefix)] == prefix for prefix in incomplete):
+            continue
         explainer.explain(error)
     return explainer.found
