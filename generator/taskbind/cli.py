@@ -404,8 +404,8 @@ def diff(
     specs: Annotated[
         Optional[list[Path]],
         typer.Argument(
-            metavar="[OLD] NEW",
-            help="Two spec directories, OLD then NEW; with --against, at most one: NEW.",
+            metavar="SPEC",
+            help="Spec directories: OLD NEW; with --against REF, NEW alone or nothing (the configured spec).",
             show_default=False,
         ),
     ] = None,
