@@ -19,12 +19,20 @@ def run(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.Com
     return subprocess.run([*TASKBIND, *args], cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
 
 
+# What lands in generated/ without being output: the docs site and the Mermaid script that
+# tools/build_docs.py puts there (both git-ignored).
+_BUILT = ("docs/site/", "docs/pages/js/")
+
+
 def tree(root: Path) -> dict[str, bytes]:
     # Importing the generated package in other tests leaves __pycache__ behind; it is not output.
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".egg-info")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and not p.name.endswith(".egg-info")
+        and not p.relative_to(root).as_posix().startswith(_BUILT)
     }
 
 

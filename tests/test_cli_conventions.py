@@ -92,7 +92,7 @@ def test_generate_reports_progress_per_step_and_timings_under_verbose(tmp_path):
     out = tmp_path / "out"
     default = runner.invoke(app, ["generate", "--target", "schema", "--out", str(out)])
     assert default.exit_code == 0, default.output
-    assert default.stderr.splitlines() == ["reading the spec...", "rendering schema...", "formatting Python (black)..."]
+    assert default.stderr == ""  # not a terminal: results only, no progress in logs
     assert default.stdout.splitlines()[-1] == "1 written, 0 unchanged, 0 removed"
 
     shutil.rmtree(out)
@@ -107,6 +107,20 @@ def test_generate_reports_progress_per_step_and_timings_under_verbose(tmp_path):
     assert again.stderr == ""  # nothing rendered: the manifest answered
     assert re.search(r"^unchanged .*schema/mcp-tasks\.schema\.json$", again.stdout, re.M)
     assert "nothing rendered" in again.stdout
+
+
+def test_on_a_terminal_each_step_is_announced_as_it_starts(capsys, monkeypatch):
+    from taskbind.console import Report
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    report = Report(quiet=False, verbose=False)
+    for step in ("spec", "python"):
+        report.progress(step, None)
+        report.progress(step, 1.5)
+    assert capsys.readouterr().err.splitlines() == ["reading the spec...", "rendering python..."]
+    quiet = Report(quiet=True, verbose=False)
+    quiet.progress("spec", None)
+    assert capsys.readouterr().err == ""
 
 
 def test_quiet_prints_nothing_on_success_and_errors_still(tmp_path):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from .console import Report, display, fail_on_spec_errors, regenerate_hint
 from .pipeline import DEFAULT_PACKAGE, Options
 
 if TYPE_CHECKING:
@@ -95,99 +96,10 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors o
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also print every step with its timing, and unchanged files.")]
 
 
-class Report:
-    """What a command prints besides its result, by verbosity: -q errors only; the default, one line
-    as each long step starts; -v, each step's time as it ends and the files left as they were.
-    Progress goes to stderr, so that stdout carries only results (the file list, check's diff)."""
-
-    LABELS = {"spec": "reading the spec", "format": "formatting Python (black)"}
-
-    def __init__(self, quiet: bool, verbose: bool):
-        if quiet and verbose:
-            typer.echo("error: -q and -v exclude each other", err=True)
-            raise typer.Exit(2)
-        self.quiet, self.verbose = quiet, verbose
-
-    def label(self, step: str) -> str:
-        return self.LABELS.get(step, f"rendering {step}")
-
-    def progress(self, step: str, seconds: float | None) -> None:
-        if self.quiet:
-            return
-        if seconds is None:
-            if not self.verbose:
-                typer.echo(f"{self.label(step)}...", err=True)
-        elif self.verbose:
-            typer.echo(f"{self.label(step):<28} {seconds:6.2f} s", err=True)
-
-    def info(self, text: str) -> None:
-        if not self.quiet:
-            typer.echo(text)
-
-    def detail(self, text: str) -> None:
-        if self.verbose:
-            typer.echo(text)
-
-
-def _regenerate_hint(**flags: object) -> str:
-    """The command that regenerates, with exactly the flags this run was given: the configuration
-    supplies the rest again when the user runs it from the same place."""
-    import shlex
-
-    parts = ["taskbind generate"]
-    for name, value in flags.items():
-        if value is not None:
-            parts.append(f"--{name.replace('_', '-')} {shlex.quote(str(value))}")
-    return " ".join(parts)
-
-
 def _split(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
-def _display(spec_dir: Path, relative: str) -> str:
-    """A diagnostic path as the user can open it: relative to the working directory if possible."""
-    full = (spec_dir / relative).resolve()
-    try:
-        return os.path.relpath(full)
-    except ValueError:
-        return str(full)
-
-
-def _fail_on_spec_errors(spec_dir: Path, error: Exception) -> None:
-    from .diagnostics import SpecError
-
-    if isinstance(error, SpecError):
-        for d in error.diagnostics:
-            typer.echo(f"{_display(spec_dir, d.location.path)}:{d.location.line}:{d.location.column}: {d.message}", err=True)
-        typer.echo(f"{len(error.diagnostics)} error(s) in spec {spec_dir}", err=True)
-        raise typer.Exit(2)
-    if isinstance(error, (ValueError, FileNotFoundError, NotADirectoryError)):
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2)
-    where = _template_location(error)
-    if where is not None:  # most likely a --templates override using a name the context lacks
-        typer.echo(f"{where}: template error: {error}", err=True)
-        raise typer.Exit(2)
-    raise error
-
-
-def _template_location(error: BaseException) -> str | None:
-    """template-file:line of a Jinja error, or None when it is not one."""
-    import jinja2
-
-    if not isinstance(error, jinja2.TemplateError):
-        return None
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"{_display(Path(), error.filename or error.name or '?')}:{error.lineno}"
-    where, frame = "template", error.__traceback__
-    while frame is not None:  # Jinja maps the template's frames back to the template's lines
-        if frame.tb_frame.f_code.co_filename.endswith(".j2"):
-            where = f"{_display(Path(), frame.tb_frame.f_code.co_filename)}:{frame.tb_lineno}"
-        frame = frame.tb_next
-    return where
 
 
 def _config() -> Config:
@@ -251,7 +163,7 @@ def _run(step, options: Options):
     try:
         return step(options)
     except Exception as error:  # noqa: BLE001 - every known error becomes exit 2 with a message
-        _fail_on_spec_errors(options.spec_dir, error)
+        fail_on_spec_errors(options.spec_dir, error)
 
 
 def _examples(*lines: str) -> str:
@@ -293,11 +205,11 @@ def generate(
     started = time.perf_counter()
     result = _run(lambda chosen: run_generate(chosen, progress=report.progress), options)
     for path in result.written:
-        report.info(f"wrote     {_display(options.out, path)}")
+        report.info(f"wrote     {display(options.out, path)}")
     for path in result.removed:
-        report.info(f"removed   {_display(options.out, path)}")
+        report.info(f"removed   {display(options.out, path)}")
     for path in result.unchanged:
-        report.detail(f"unchanged {_display(options.out, path)}")
+        report.detail(f"unchanged {display(options.out, path)}")
     if result.from_manifest:
         report.detail("inputs and outputs match the manifest: nothing rendered")
     summary = f"{len(result.written)} written, {len(result.unchanged)} unchanged, {len(result.removed)} removed"
@@ -331,15 +243,15 @@ def check(
     options = _options(spec, out, modules, target, package, templates, distribution, distribution_version)
     result = _run(lambda chosen: plan_generation(chosen, progress=report.progress), options)
     if result.clean:
-        report.info(f"{_display(options.out, '.')} is up to date ({len(result.unchanged)} files)")
+        report.info(f"{display(options.out, '.')} is up to date ({len(result.unchanged)} files)")
         return
     sys.stdout.write(stale_diff(result))
-    hint = _regenerate_hint(
+    hint = regenerate_hint(
         spec=spec, out=out, modules=modules, target=target, package=package, templates=templates,
         distribution=distribution, distribution_version=distribution_version,
     )
     typer.echo(
-        f"{_display(options.out, '.')} is stale: {len(result.written)} file(s) differ, {len(result.removed)} should be removed. "
+        f"{display(options.out, '.')} is stale: {len(result.written)} file(s) differ, {len(result.removed)} should be removed. "
         f"Run `{hint}`.",
         err=True,
     )
@@ -364,7 +276,7 @@ def validate(spec: SpecOption = None, quiet: QuietOption = False, verbose: Verbo
     started = time.perf_counter()
     _run(lambda chosen: build_spec(chosen.spec_dir), options)
     report.progress("spec", time.perf_counter() - started)
-    report.info(f"spec {_display(options.spec_dir, '.')} is valid")
+    report.info(f"spec {display(options.spec_dir, '.')} is valid")
 
 
 class DiffLevel(str, enum.Enum):
@@ -388,7 +300,7 @@ def _load_side(spec_dir: Path, display_root: Path, modules, label: str, *, old: 
         return build_spec(spec_dir, modules, skip_unknown_modules=old)
     except Exception as error:  # noqa: BLE001 - every known error becomes exit 2 with a message
         typer.echo(f"in the {label} spec:", err=True)
-        _fail_on_spec_errors(display_root, error)
+        fail_on_spec_errors(display_root, error)
 
 
 @app.command(
