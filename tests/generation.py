@@ -14,6 +14,8 @@ runner = CliRunner()
 
 # What Python, mypy and ruff write beside generated code when tests or users run them there.
 _CACHES = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache"})
+# What tools/build_docs.py puts in generated/ without it being output (both git-ignored).
+_BUILT = ("docs/site/", "docs/pages/js/")
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -25,6 +27,7 @@ def tree(root: Path) -> dict[str, bytes]:
         if p.is_file()
         and not _CACHES.intersection(p.relative_to(root).parts)
         and not any(part.endswith(".egg-info") for part in p.relative_to(root).parts)
+        and not p.relative_to(root).as_posix().startswith(_BUILT)
     }
 
 

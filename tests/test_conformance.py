@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, running_reference_server
+from conftest import REPO, require, running_reference_server
 
 pytestmark = [pytest.mark.node, pytest.mark.peers]
 
@@ -48,10 +48,7 @@ def _conformance(*args: str, timeout: float = 120) -> subprocess.CompletedProces
 
 
 def require_suite() -> None:
-    if not (NODE.exists() and CONFORMANCE.exists()):
-        pytest.fail(
-            f"the conformance suite is not installed under tests/node: run `{SETUP}` (needs npm and its registry)"
-        )
+    require("the MCP conformance suite (npm)", NODE.exists() and CONFORMANCE.exists(), f"{SETUP} (needs npm and its registry)")
 
 
 def _tasks_scenarios() -> list[str]:

@@ -13,6 +13,8 @@ still finds the project's settings.
     targets = ["schema", "python"] # targets to generate (default: all)
     package = "mcp_tasks"          # import name of the generated Python package
     templates = "my-templates"     # directory of template overrides
+    distribution = "acme-tasks"    # distribution name of the generated Python project
+    distribution_version = "1.4.0" # its version (default: the spec's version)
 
 Relative paths are relative to the directory of that pyproject.toml, so the result does not depend
 on where taskbind runs; so is the default `out` when a configuration is found. Command-line flags
@@ -21,13 +23,34 @@ override the configuration (and their paths are relative to the working director
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import did_you_mean
+
 PYPROJECT = "pyproject.toml"
-KEYS = ("spec", "out", "modules", "targets", "package", "npm_package", "templates")
+KEYS = ("spec", "out", "modules", "targets", "package", "npm_package", "templates", "distribution", "distribution_version")
+
+# PEP 508 project names and PEP 440 public versions (with an optional local part), as pip takes them.
+_DISTRIBUTION = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+_VERSION = re.compile(
+    r"^v?(\d+!)?\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+)?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$", re.IGNORECASE
+)
+
+
+def valid_distribution(name: str) -> str | None:
+    """Why `name` cannot name a Python distribution, or None when it can."""
+    if _DISTRIBUTION.match(name):
+        return None
+    return "is not a distribution name (letters, digits, . _ -, starting and ending with a letter or digit)"
+
+
+def valid_version(version: str) -> str | None:
+    """Why `version` is not a PEP 440 version, or None when it is."""
+    return None if _VERSION.match(version) else "is not a PEP 440 version (like 1.2.0, 2.0rc1 or 1.0.post1)"
 
 
 class ConfigError(ValueError):
@@ -44,6 +67,8 @@ class Config:
     package: str | None = None
     npm_package: str | None = None
     templates: Path | None = None
+    distribution: str | None = None
+    distribution_version: str | None = None
 
     @property
     def root(self) -> Path | None:
@@ -91,7 +116,8 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise ConfigError(
-            f"{path}: unknown key(s) in [tool.taskbind]: {', '.join(unknown)} (known: {', '.join(KEYS)})"
+            f"{path}: unknown key(s) in [tool.taskbind]: {', '.join(k + did_you_mean(k, KEYS) for k in unknown)} "
+            f"(known: {', '.join(KEYS)})"
         )
     root = path.parent.resolve()
     paths = {
@@ -105,6 +131,7 @@ def parse_config(path: Path, table: dict[str, Any]) -> Config:
         targets=_names(path, "targets", table["targets"]) if "targets" in table else None,
         package=_text(path, "package", table["package"]) if "package" in table else None,
         npm_package=_text(path, "npm_package", table["npm_package"]) if "npm_package" in table else None,
+        **{key: _text(path, key, table[key]) for key in ("distribution", "distribution_version") if key in table},
         **paths,
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .lineends import lf
 from .resources import bundled_templates
 
 MANIFEST_NAME = ".taskbind-manifest.json"  # written by taskbind.write, read here
@@ -25,11 +26,12 @@ def spec_files(root: Path) -> list[Path]:
 
 
 def spec_fingerprint(root: Path) -> str:
-    """A hash over every spec file's path and content: the identity of this spec version."""
+    """A hash over every spec file's path and content: the identity of this spec version. Line
+    endings do not count (see lineends)."""
     digest = hashlib.sha256()
     for path in spec_files(root):
         relative = path.relative_to(root).as_posix()
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(lf(path.read_bytes())).hexdigest().encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -37,7 +39,7 @@ _SKIPPED_PARTS = frozenset({"__pycache__", "_bundled"})  # bytecode; the wheel's
 
 
 def tree_fingerprint(root: Path | None, suffixes: tuple[str, ...] | None = None) -> str | None:
-    """A hash of the files under `root` (only `suffixes`, when given). Bytecode caches are left out:
+    """A hash of the files under `root` (only `suffixes`, when given), line endings normalised. Bytecode caches are left out:
     pip writes them beside installed files, and they say nothing about the output."""
     if root is None:
         return None
@@ -50,7 +52,7 @@ def tree_fingerprint(root: Path | None, suffixes: tuple[str, ...] | None = None)
     for parts in sorted(found):  # the order of Path objects: part by part
         path = root.joinpath(*parts)
         if path.is_file():
-            digest.update("/".join(parts).encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update("/".join(parts).encode() + b"\0" + lf(path.read_bytes()) + b"\0")
     return digest.hexdigest()
 
 
@@ -61,6 +63,8 @@ def input_fingerprint(
     targets: Sequence[str] | None,
     package: str,
     npm_package: str,
+    distribution: str | None = None,
+    distribution_version: str | None = None,
 ) -> dict[str, object]:
     """Everything the output depends on, hashed without parsing or importing anything heavy."""
     return {
@@ -74,6 +78,8 @@ def input_fingerprint(
         "targets": list(targets) if targets is not None else None,
         "package": package,
         "npm_package": npm_package,
+        "distribution": distribution,
+        "distribution_version": distribution_version,
     }
 
 
@@ -91,9 +97,8 @@ def up_to_date(out: Path, inputs: dict[str, object]) -> bool:
         return False
     for path, digest in manifest.get("files", {}).items():
         try:
-            # The bytes, as taskbind.write compares them: a file that differs only in line endings
-            # is stale there too.
-            if hashlib.sha256((out / path).read_bytes()).hexdigest() != digest:
+            # With LF line endings, as taskbind.write compares them: a CRLF checkout is not stale.
+            if hashlib.sha256(lf((out / path).read_bytes())).hexdigest() != digest:
                 return False
         except OSError:
             return False

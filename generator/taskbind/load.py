@@ -175,7 +175,8 @@ def load_spec(root: Path) -> RawSpec:
     """
     root = Path(root)
     if not (root / MANIFEST).is_file():
-        raise SpecError([Diagnostic(Location(str(root / MANIFEST), 1, 1), "spec manifest not found")])
+        # Located relative to the root, as every diagnostic is: the CLI joins the root once.
+        raise SpecError([Diagnostic(Location(MANIFEST, 1, 1), f"no spec manifest here: a spec directory holds {MANIFEST}")])
     problems: list[Diagnostic] = []
     fatal: list[Diagnostic] = []
     manifest, found = load_yaml(root, MANIFEST)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import ir
-from .diagnostics import Diagnostic, Location, SpecError
+from .diagnostics import Diagnostic, Location, SpecError, did_you_mean
 from .load import LocatedDict, RawSpec
 from .merge import Merged, layered
 from .naming import envelope_name, response_name
@@ -29,7 +29,8 @@ def select_modules(raw: RawSpec, requested: Iterable[str] | None) -> list[str]:
     unknown = [name for name in stack if name not in raw.modules]
     if unknown:
         where = raw.manifest.document.where("modules")
-        raise SpecError([Diagnostic(where, f"--modules names unknown module(s): {', '.join(unknown)} (known: {', '.join(order)})")])
+        raise SpecError([Diagnostic(where, f"--modules names unknown module(s): {', '.join(n + did_you_mean(n, order) for n in unknown)} "
+                                            f"(known: {', '.join(order)})")])
     while stack:
         name = stack.pop()
         if name not in wanted:

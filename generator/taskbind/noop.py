@@ -20,7 +20,11 @@ from pathlib import Path
 _COMMANDS = ("generate", "check")
 DEFAULT_PACKAGE = "mcp_tasks"  # taskbind.pipeline's default too (tests/test_noop.py holds them equal)
 DEFAULT_NPM_PACKAGE = "mcp-tasks"  # likewise
-_FLAGS = ("--spec", "--out", "--modules", "--target", "--package", "--npm-package", "--templates")
+_FLAGS = (
+    "--spec", "--out", "--modules", "--target", "--package", "--npm-package", "--templates",
+    "--distribution", "--distribution-version",
+)  # fmt: skip
+_QUIET = ("-q", "--quiet")  # print nothing on success; -v (every unchanged file) takes the full path
 
 
 def _parse(argv: list[str]) -> tuple[str, dict[str, str]] | None:
@@ -29,6 +33,9 @@ def _parse(argv: list[str]) -> tuple[str, dict[str, str]] | None:
     flags: dict[str, str] = {}
     rest = iter(argv[1:])
     for token in rest:
+        if token in _QUIET:
+            flags["--quiet"] = ""
+            continue
         name, equals, value = token.partition("=")
         if name not in _FLAGS or name in flags:
             return None
@@ -76,11 +83,17 @@ def run(argv: list[str]) -> int | None:
     modules = _split(flags["--modules"]) if "--modules" in flags else config.modules
     targets = _split(flags["--target"]) if "--target" in flags else config.targets
     npm_package = flags.get("--npm-package", config.npm_package or DEFAULT_NPM_PACKAGE)
-    inputs = input_fingerprint(spec or bundled_spec(), templates, modules, targets, package, npm_package)
+    distribution = flags.get("--distribution", config.distribution)
+    distribution_version = flags.get("--distribution-version", config.distribution_version)
+    inputs = input_fingerprint(
+        spec or bundled_spec(), templates, modules, targets, package, npm_package, distribution, distribution_version
+    )
     if not up_to_date(out, inputs):
         return None
     count = len(read_manifest(out).get("files", {}))
-    if command == "generate":
+    if "--quiet" in flags:
+        pass
+    elif command == "generate":
         sys.stdout.write(f"0 written, {count} unchanged, 0 removed\n")
     else:
         sys.stdout.write(f"{_display(out, '.')} is up to date ({count} files)\n")

@@ -6,7 +6,9 @@ be done at all (the manifest says the inputs and outputs are what they were).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +41,8 @@ class Options:
     package: str = DEFAULT_PACKAGE
     npm_package: str = DEFAULT_NPM_PACKAGE  # the name of the TypeScript target's npm package
     templates: Path | None = None  # a directory of template overrides
+    distribution: str | None = None  # the generated project's distribution name (None: from package)
+    distribution_version: str | None = None  # its version (None: the spec's version)
 
     @property
     def spec_dir(self) -> Path:
@@ -58,6 +62,10 @@ class Options:
             parts.append(f"--package {self.package}")
         if self.npm_package != DEFAULT_NPM_PACKAGE:
             parts.append(f"--npm-package {self.npm_package}")
+        if self.distribution is not None:
+            parts.append(f"--distribution {self.distribution}")
+        if self.distribution_version is not None:
+            parts.append(f"--distribution-version {self.distribution_version}")
         return " ".join(parts)
 
 
@@ -70,6 +78,8 @@ def input_fingerprint(options: Options) -> dict[str, object]:
         options.targets,
         options.package,
         options.npm_package,
+        options.distribution,
+        options.distribution_version,
     )
 
 
@@ -108,7 +118,23 @@ def build_spec(
     return spec
 
 
-def render(options: Options) -> dict[str, str]:
+Progress = Callable[[str, "float | None"], None]
+"""Told each step's name as it starts (seconds None) and again as it ends (with its duration):
+"spec" (load, validate, model), each target's name, "format"."""
+
+
+@contextmanager
+def _step(progress: Progress | None, name: str) -> Iterator[None]:
+    if progress is None:
+        yield
+        return
+    progress(name, None)
+    started = time.perf_counter()
+    yield
+    progress(name, time.perf_counter() - started)
+
+
+def render(options: Options, progress: Progress | None = None) -> dict[str, str]:
     """Every output file, in memory. Raises SpecError (located) on a bad spec, ValueError on a
     selection the chosen targets cannot serve."""
     from .emitters.context import GenerationContext
@@ -116,11 +142,15 @@ def render(options: Options) -> dict[str, str]:
     from .render import make_environment
     from .targets import TARGETS, unsupported
 
-    spec = build_spec(options.spec_dir, options.modules)
+    with _step(progress, "spec"):
+        spec = build_spec(options.spec_dir, options.modules)
     targets = options.targets if options.targets is not None else tuple(TARGETS)
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
-        raise ValueError(f"unknown target(s) {', '.join(unknown)}; known: {', '.join(TARGETS)}")
+        from .diagnostics import did_you_mean
+
+        named = ", ".join(t + did_you_mean(t, TARGETS) for t in unknown)
+        raise ValueError(f"unknown target(s) {named}; known: {', '.join(TARGETS)}")
     for target in targets:
         reason = unsupported(target, spec)
         if reason:
@@ -135,29 +165,35 @@ def render(options: Options) -> dict[str, str]:
         templates=make_environment(options.templates),
         package=options.package,
         npm_package=options.npm_package,
+        distribution=options.distribution,
+        distribution_version=options.distribution_version,
     )
     files: dict[str, str] = {}
     for target in targets:
-        files.update(TARGETS[target](context))
-    return format_outputs(files)
+        with _step(progress, target):
+            files.update(TARGETS[target](context))
+    with _step(progress, "format"):
+        return format_outputs(files)
 
 
-def plan_generation(options: Options) -> Plan:
+def plan_generation(options: Options, progress: Progress | None = None) -> Plan:
     """What `generate` would do; `check` is this without applying it."""
 
     check_out(options.out, options.spec_dir)
     inputs = input_fingerprint(options)
     if up_to_date(options, inputs):
         manifest = read_manifest(options.out)
-        result = Plan(options.out, {}, manifest_text=(options.out / MANIFEST_NAME).read_text("utf-8"))
+        result = Plan(
+            options.out, {}, manifest_text=(options.out / MANIFEST_NAME).read_text("utf-8"), from_manifest=True
+        )
         result.unchanged = sorted(manifest.get("files", {}))
         return result
-    return plan(options.out, render(options), inputs)
+    return plan(options.out, render(options, progress), inputs)
 
 
-def generate(options: Options) -> Plan:
+def generate(options: Options, progress: Progress | None = None) -> Plan:
     """Plan, then apply atomically: the output directory is whole before and after."""
-    result = plan_generation(options)
+    result = plan_generation(options, progress)
     apply(result)
     return result
 

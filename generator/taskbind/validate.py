@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from .diagnostics import Diagnostic, Location
+from .diagnostics import Diagnostic, Location, did_you_mean
 from .examples_check import MAX_JSON_DEPTH, _depth, parse_example_json
 from .ir import ROLE_KINDS, referenced_names
 from .load import MANIFEST, LocatedDict, LocatedList, RawSpec, SourceFile
@@ -48,33 +48,13 @@ def metaschema() -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("metaschema.json").read_text("utf-8"))
 
 
-def _node_location(document: Any, path: list[Any], fallback: Location) -> Location:
-    """The location of the deepest node of `path` that the YAML still knows about."""
-    node, where = document, fallback
-    for step in path:
-        if isinstance(node, LocatedDict) and step in node:
-            where = node.where(step)
-            node = node[step]
-        elif isinstance(node, LocatedList) and isinstance(step, int) and step < len(node):
-            where = node.where(step)
-            node = node[step]
-        else:
-            break
-    return where
-
-
 def _check_against(source: SourceFile, definition: str) -> list[Diagnostic]:
+    """The meta-schema's verdict on one file, in words (taskbind.schema_errors), each error located
+    at the key or value to fix."""
+    from .schema_errors import explain
+
     schema = {"$ref": f"#/$defs/{definition}", "$defs": metaschema()["$defs"]}
-    validator = jsonschema.Draft202012Validator(schema)
-    top = Location(source.path, 1, 1)
-    found = []
-    for error in validator.iter_errors(source.document):
-        # oneOf/anyOf failures say little; their best sub-error says what to fix.
-        best = jsonschema.exceptions.best_match([error])
-        where = _node_location(source.document, list(best.absolute_path), top)
-        path = "/".join(str(step) for step in best.absolute_path) or "(document)"
-        found.append(Diagnostic(where, f"{path}: {best.message}"))
-    return found
+    return explain(source, jsonschema.Draft202012Validator(schema).iter_errors(source.document))
 
 
 @dataclass
@@ -139,7 +119,7 @@ class _Checker:
             requires = list(doc.get("requires", []))
             for i, required in enumerate(requires):
                 if required not in self.index.order:
-                    self.error(doc["requires"].where(i), f"requires unknown module {required!r}")
+                    self.error(doc["requires"].where(i), f"requires unknown module {required!r}{did_you_mean(required, self.index.order)}")
                 elif required not in earlier:
                     self.error(doc["requires"].where(i), f"requires {required!r}, which the manifest lists after {name!r}")
             self.index.requires[name] = [r for r in requires if r in earlier]
@@ -170,10 +150,15 @@ class _Checker:
 
     # -- references --------------------------------------------------------------------------
 
+    def _visible_names(self, table: dict[str, _Declared], module: str) -> list[str]:
+        """The names of `table` that `module` can use: candidates for "did you mean"."""
+        visible = self.index.visible(module)
+        return [name for name, decl in table.items() if decl.module in visible]
+
     def _type_exists(self, name: str, module: str, where: Location, context: str) -> bool:
         decl = self.index.types.get(name)
         if decl is None:
-            self.error(where, f"{context}: unknown type {name!r}")
+            self.error(where, f"{context}: unknown type {name!r}{did_you_mean(name, self._visible_names(self.index.types, module))}")
             return False
         if decl.module not in self.index.visible(module):
             self.error(where, f"{context}: type {name!r} belongs to module {decl.module!r}, which {module!r} does not require")
@@ -300,18 +285,19 @@ class _Checker:
             cap = body.get("capability")
             if cap is not None:
                 if cap not in self.index.capabilities:
-                    self.error(body.where("capability"), f"{method}: unknown capability {cap!r}")
+                    self.error(body.where("capability"), f"{method}: unknown capability {cap!r}{did_you_mean(cap, self.index.capabilities)}")
                 elif body.get("setting"):
                     settings = self.index.capabilities[cap].body.get("settings")
                     if body["setting"] not in self._object_fields(settings or ""):
-                        self.error(body.where("setting"), f"{method}: {body['setting']!r} is not a setting of capability {cap!r}")
+                        self.error(body.where("setting"), f"{method}: {body['setting']!r} is not a setting of capability {cap!r}"
+                                   f"{did_you_mean(body['setting'], self._object_fields(settings or ''))}")
             elif body.get("setting"):
                 self.error(body.where("setting"), f"{method}: `setting` needs `capability`")
 
     def _error_exists(self, name: str, module: str, where: Location, context: str) -> None:
         decl = self.index.errors.get(name)
         if decl is None:
-            self.error(where, f"{context}: unknown error {name!r}")
+            self.error(where, f"{context}: unknown error {name!r}{did_you_mean(name, self._visible_names(self.index.errors, module))}")
         elif decl.module not in self.index.visible(module):
             self.error(where, f"{context}: error {name!r} belongs to module {decl.module!r}, which {module!r} does not require")
 
@@ -400,14 +386,14 @@ class _Checker:
 
         def known_status(name: str, where: Location, context: str) -> None:
             if name not in statuses:
-                self.error(where, f"{context}: unknown status {name!r}")
+                self.error(where, f"{context}: unknown status {name!r}{did_you_mean(name, statuses)}")
             elif statuses[name][0] not in visible:
                 self.error(where, f"{context}: status {name!r} belongs to module {statuses[name][0]!r}, which {module!r} does not require")
 
         def known_method(name: str, where: Location, context: str) -> None:
             decl = self.index.methods.get(name)
             if decl is None:
-                self.error(where, f"{context}: unknown method {name!r}")
+                self.error(where, f"{context}: unknown method {name!r}{did_you_mean(name, self._visible_names(self.index.methods, module))}")
             elif decl.module not in visible:
                 self.error(where, f"{context}: method {name!r} belongs to module {decl.module!r}, which {module!r} does not require")
 
@@ -451,7 +437,8 @@ class _Checker:
                     type_name, wire = invariant["field"].split(".", 1)
                     if self._type_exists(type_name, module, where, f"invariant {invariant['id']}"):
                         if wire not in self._object_fields(type_name):
-                            self.error(where, f"invariant {invariant['id']}: {type_name} has no field {wire!r}")
+                            self.error(where, f"invariant {invariant['id']}: {type_name} has no field {wire!r}"
+                                       f"{did_you_mean(wire, self._object_fields(type_name))}")
 
     def check_examples(self) -> None:
         for module, source in self.raw.examples.items():
@@ -471,7 +458,8 @@ class _Checker:
                     decl = self.index.methods.get(example["message"])
                     removed = any(example["message"] in self.raw.modules[m].document.get("removed_methods", {}) for m in visible)
                     if decl is None and not removed:
-                        self.error(example.where("message"), f"example {example['name']}: unknown method {example['message']!r}")
+                        self.error(example.where("message"), f"example {example['name']}: unknown method {example['message']!r}"
+                                   f"{did_you_mean(example['message'], self._visible_names(self.index.methods, module))}")
                     elif decl is not None:
                         if decl.module not in visible:
                             self.error(example.where("message"), f"example {example['name']}: method {example['message']!r} belongs to module {decl.module!r}")
@@ -589,18 +577,20 @@ class _Checker:
         elif kind in ("request", "notification"):
             decl = self.index.methods.get(value)
             if decl is None or decl.module not in visible:
-                self.error(where, f"{context}: no method {value!r} in this module or one it requires")
+                self.error(where, f"{context}: no method {value!r} in this module or one it requires"
+                           f"{did_you_mean(value, self._visible_names(self.index.methods, module))}")
             elif decl.body.get("kind") != kind:
                 self.error(where, f"{context}: {value!r} is a {decl.body.get('kind')}, the role needs a {kind}")
         elif kind == "status":
             if statuses.get(value) not in visible:
-                self.error(where, f"{context}: no lifecycle status {value!r} in this module or one it requires")
+                self.error(where, f"{context}: no lifecycle status {value!r} in this module or one it requires"
+                           f"{did_you_mean(value, [s for s, owner in statuses.items() if owner in visible])}")
         elif kind == "field":
             type_name, _, wire = value.partition(".")
             if not wire:
                 self.error(where, f"{context}: {value!r} must name a field as Type.field")
             elif self._type_exists(type_name, module, where, context) and wire not in self._object_fields(type_name):
-                self.error(where, f"{context}: {type_name} has no field {wire!r}")
+                self.error(where, f"{context}: {type_name} has no field {wire!r}{did_you_mean(wire, self._object_fields(type_name))}")
         elif kind == "error":
             self._error_exists(value, module, where, context)
 

@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .lineends import lf
+
 MANIFEST_NAME = ".taskbind-manifest.json"
 
 
@@ -35,6 +37,7 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # written before, no longer generated
     manifest_text: str = ""
+    from_manifest: bool = False  # answered from the manifest, without rendering
 
     @property
     def clean(self) -> bool:
@@ -58,7 +61,7 @@ def plan(out: Path, files: dict[str, str], inputs: dict[str, str]) -> Plan:
     for path, text in sorted(files.items()):
         target = out / path
         try:
-            same = target.read_bytes() == text.encode("utf-8")
+            same = lf(target.read_bytes()) == text.encode("utf-8")  # a CRLF checkout is not stale
         except OSError:
             same = False
         (result.unchanged if same else result.written).append(path)

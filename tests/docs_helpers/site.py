@@ -42,7 +42,9 @@ def generate_docs(out: Path, spec: Path, *args: str) -> Path:
 
 def build_site(docs: Path, work: Path) -> Path:
     """`mkdocs build --strict` on a copy of `docs`, with mermaid.min.js copied in as a user would."""
-    assert MERMAID_JS.is_file(), f"{MERMAID_JS} is missing: run `npm ci --prefix tests/node`"
+    from conftest import require
+
+    require("mermaid (npm)", MERMAID_JS.is_file(), "npm ci --prefix tests/node")
     copy = work / "docs"
     shutil.copytree(docs, copy)
     (copy / "pages" / "js").mkdir()
@@ -83,9 +85,11 @@ def served(directory: Path) -> Iterator[str]:
 def rendered_diagrams(url: str) -> dict:
     """Open `url` in headless Chromium; the labels of every Mermaid diagram drawn, and every URL
     the page requested (see diagram_text.cjs)."""
-    assert CHROMIUM.is_file(), "Debian's chromium is missing: apt-get install -y chromium"
-    assert shutil.which("node"), "node is missing"
-    assert (NODE_MODULES / "playwright-core").is_dir(), "run `npm ci --prefix tests/node`"
+    from conftest import require
+
+    require("chromium", CHROMIUM.is_file(), "sudo apt-get install -y chromium (or run tests/run.sh as root)")
+    require("node", shutil.which("node") is not None, "install Node.js 18 or later")
+    require("playwright-core (npm)", (NODE_MODULES / "playwright-core").is_dir(), "npm ci --prefix tests/node")
     result = subprocess.run(
         ["node", str(DIAGRAM_SCRIPT), url, str(CHROMIUM)],
         capture_output=True,

@@ -46,10 +46,14 @@ def emit(context: GenerationContext) -> dict[str, str]:
     models = python_models.generate_models(spec)
     files[f"python/{package}/models.py"] = f"{context.header_line('python')}\n\n{models}"
     files[f"python/{package}/py.typed"] = context.header_line("python") + "\n"
-    for folder, destination in ((PACKAGE_DIR, f"python/{package}"), (PROJECT_DIR, "python")):
+    project = {
+        "distribution": context.distribution or package.replace("_", "-"),
+        "distribution_version": context.distribution_version or spec.version,
+    }
+    for folder, destination, extra in ((PACKAGE_DIR, f"python/{package}", {}), (PROJECT_DIR, "python", project)):
         for template in _templates_in(context, folder, "j2"):
             output = template[len(folder) + 1 : -len(".j2")]
-            files[f"{destination}/{output}"] = context.render(template, _style(output), py=view)
+            files[f"{destination}/{output}"] = context.render(template, _style(output), py=view, **extra)
         for source in _templates_in(context, folder, "py"):
             files[f"{destination}/{source[len(folder) + 1 :]}"] = _verbatim(context, source)
     return files
