@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -169,3 +170,30 @@ def redis_url():
     with running_redis() as url:
         yield url
 
+
+
+# The TypeScript package (generated/typescript), built --------------------------------------------
+
+TS_PACKAGE = GENERATED / "typescript"
+NODE_DIR = REPO / "tests" / "node"  # the npm packages the tests drive (npm ci --prefix tests/node)
+
+
+def run_ok(args: list[str], cwd: Path, stdin: str | None = None, timeout: float = 300) -> str:
+    """Run a command that must succeed; its stdout. A failure shows both of its outputs."""
+    done = subprocess.run(
+        args, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def ts_package(tmp_path_factory) -> Path:
+    """A copy of generated/typescript with its pinned dependencies installed and built (dist/)."""
+    if shutil.which("npm") is None:
+        pytest.fail("npm is required (Node 20 or later)")
+    where = tmp_path_factory.mktemp("ts") / "package"
+    shutil.copytree(TS_PACKAGE, where, ignore=shutil.ignore_patterns("node_modules", "dist"))
+    run_ok(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], where)
+    run_ok(["npm", "run", "--silent", "build"], where)
+    return where

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..naming import function_name
+from .negotiation import events_capability
 from .python_client_view import exception_name
 
 
@@ -155,16 +156,6 @@ def build(spec: ir.Spec) -> ServerView:
         cancel_propagates=subtasks and "cancel-propagates" in rules,
         events=roles.poll_events is not None,
         event_stream=roles.stream_events is not None,
-        events_capability=_events_capability(spec),
+        events_capability=events_capability(spec),
         invariant_rules=tuple(dict.fromkeys(i.rule for i in spec.invariants)),
     )
-
-
-def _events_capability(spec: ir.Spec) -> str | None:
-    """The capability of the module that serves task events (the poll-events role's): a
-    `CreateTaskResult` names its event source only to a request that declared it."""
-    poll = spec.roles.poll_events
-    module = next((m.provenance.module for m in spec.methods if m.name == poll), None)
-    if module is None:
-        return None
-    return next((c.id for c in spec.capabilities if c.provenance.module == module), None)
