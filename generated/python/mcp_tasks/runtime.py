@@ -239,7 +239,10 @@ class TaskRuntime:
         for context in reversed(contexts):  # subtasks are created after their parents
             if not context.record.terminal:
                 stopped = _spec.INTERNAL_ERROR("The server stopped").to_error()
-                self.store.fail(context.record, stopped)
+                try:
+                    self.store.fail(context.record, stopped)
+                except _spec.INVALID_PARAMS:
+                    pass  # expired meanwhile (a shared store expires by itself): nothing to fail
         workers = [c._worker for c in contexts if c._worker is not None and not c._worker.done()]
         for worker in workers:
             worker.cancel()
