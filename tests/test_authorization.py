@@ -222,3 +222,22 @@ def test_over_http_with_sdk_auth_only_the_creator_sees_its_task():
         assert seen["result"]["status"] == "working"  # bob's cancel and pause changed nothing
         assert as_("token-of-alice", "tasks/steer", task_id)[1]["result"]
         assert as_("token-of-alice", "tasks/cancel", task_id)[1]["result"]
+
+
+async def test_event_subscriptions_are_authorized_as_tasks_get(served):
+    from mcp_tasks import _spec
+
+    if not _spec.EVENTS:
+        pytest.skip("this build has no task event sources")
+    runtime, server = served
+    owned = runtime.start(hold, principal="alice", event_source=True).task_id
+
+    async def poll(task_id: str, principal: str | None) -> dict:
+        params = {"name": runtime.event_type, "arguments": {"taskId": task_id}, "cursor": "0"}
+        return await server.dispatch(request("events/poll", 5, **params), principal=principal)
+
+    unknown = await poll("no-such-task-id", "bob")
+    refused = await poll(owned, "bob")
+    assert "error" in refused
+    assert without_id(refused, owned) == without_id(unknown, "no-such-task-id")
+    assert "result" in await poll(owned, "alice")

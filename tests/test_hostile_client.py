@@ -25,6 +25,7 @@ from mcp_tasks.runtime import TaskContext, TaskRuntime
 from mcp_tasks.runtime_server import RuntimeTaskServer
 
 from conftest import SPEC_DIR, report, running_reference_server
+from redis_server import make_store
 
 pytestmark = pytest.mark.anyio
 
@@ -294,6 +295,14 @@ def limit_vectors() -> list[Vector]:
     invalid_params, vectors = code("InvalidParams"), []
     meta = declared_meta()
     if _spec.STEER is not None:
+        params = {"_meta": meta, "taskId": LIVE, "message": "lone \ud800 surrogate"}
+        vectors.append(
+            Vector(
+                f"{_spec.STEER}:message-lone-surrogate",
+                encode(message(_spec.STEER, params)),
+                invalid_params,
+            )
+        )
         big = "s" * (DEFAULT_LIMITS.max_steer_bytes + 1)
         params = {"_meta": meta, "taskId": LIVE, "message": big}
         vectors.append(
@@ -347,7 +356,8 @@ def test_there_are_enough_vectors_and_every_spec_method_has_some():
     for method in served_methods(base=False):
         assert any(i.startswith(f"{method.name}:") for i in ids), method.name
     report(
-        f"hostile JSON-RPC vectors: {len(VECTORS)} through the dispatcher, "
+        f"hostile JSON-RPC vectors: {len(VECTORS)} through the dispatcher (on the in-memory and "
+        "the Redis store), "
         f"{len(HTTP_VECTORS)} over streamable HTTP (reference server)"
     )
     assert len(VECTORS) >= MINIMUM
@@ -367,11 +377,14 @@ async def hold(task: TaskContext):
         await asyncio.sleep(0.01)
 
 
-@pytest.fixture(scope="module")
-def dispatcher_server():
-    """One runtime-backed server for every vector: a hostile request must never hurt the next."""
+@pytest.fixture(scope="module", params=["memory", "redis"])
+def dispatcher_server(request):
+    """One runtime-backed server per store for every vector: a hostile request must never hurt
+    the next. Redis is there for what only it refuses to store (text that is not UTF-8)."""
     loop = asyncio.new_event_loop()
-    runtime = TaskRuntime(poll_interval_ms=10, limits=TaskLimits(max_steer_messages=1000))
+    store = make_store(request)
+    limits = TaskLimits(max_steer_messages=10_000)
+    runtime = TaskRuntime(poll_interval_ms=10, limits=limits, store=store)
     running = runtime.running()
     loop.run_until_complete(running.__aenter__())
 

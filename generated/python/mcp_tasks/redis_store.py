@@ -94,6 +94,15 @@ return items
 MAX_COMMIT_ATTEMPTS = 100
 
 
+def _is_utf8(text: str) -> bool:
+    """Whether Redis can be sent `text` (JSON strings may carry lone surrogates; UTF-8 cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class RedisTaskStore(BaseTaskStore):
     """Tasks in Redis, shared by every replica that uses the same Redis and `prefix`."""
 
@@ -219,6 +228,8 @@ class RedisTaskStore(BaseTaskStore):
         return record
 
     def find(self, task_id: str) -> TaskRecord | None:
+        if not _is_utf8(task_id):  # a lone surrogate from the wire: no key has it, none can
+            return None
         state = self._load(task_id)
         if state is None:
             self._records.pop(task_id, None)

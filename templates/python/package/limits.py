@@ -84,6 +84,17 @@ def check_steer(limits: TaskLimits, queued: int, queued_bytes: int, message: str
         raise steer_refused("max_steer_bytes", limits.max_steer_bytes)
 
 
+def check_text(text: str, name: str) -> None:
+    """Refuse (-32602) a string that is not Unicode text: JSON can carry a lone surrogate
+    (`"\\ud800"`), which no UTF-8 store or peer can take."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _spec.INVALID_PARAMS(
+            f"{name} is not valid Unicode text: it contains a lone surrogate"
+        ) from None
+
+
 def check_input_responses(limits: TaskLimits, responses: Any) -> None:
     """Refuse a tasks/update whose `inputResponses` has too many entries or is too large.
 

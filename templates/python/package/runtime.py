@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from . import _spec, errors
 from .dispatcher import RequestContext
 from .guard import TransitionRefused, check_request, task_not_found
-from .limits import DEFAULT_LIMITS, TaskLimits, check_input_responses
+from .limits import DEFAULT_LIMITS, TaskLimits, check_input_responses, check_text
 from .store import TaskStore
 from .store_base import BaseTaskStore, TaskRecord
 
@@ -464,6 +464,7 @@ class TaskRuntime:
             raise _not_in_build("steering")
         record = self.task_for(task_id, caller)
         check_request(record.status, method)
+        check_text(message, "message")  # the same on every store: Redis takes only UTF-8
         self.store.push_steer(task_id, message)  # taken at a checkpoint, on whichever replica
 
     def pause(self, task_id: str, caller: RequestContext | None = None) -> TaskRecord:
