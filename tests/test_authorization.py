@@ -24,7 +24,7 @@ from mcp_tasks.runtime_server import RuntimeTaskServer
 
 from conftest import free_port
 from redis_server import make_store
-from test_server_dispatcher import DECLARED, hold, request
+from test_server_dispatcher import hold, request
 
 pytestmark = pytest.mark.anyio
 
@@ -145,10 +145,9 @@ class StaticTokens:
 def authenticated_server() -> Iterator[str]:
     """The reference server with the SDK's auth (`auth=`, `token_verifier=`), served by uvicorn on
     127.0.0.1 in a thread of this process; stopped when the block ends."""
+    import test_e2e
     import uvicorn
     from mcp.server.auth.settings import AuthSettings
-
-    import test_e2e
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"

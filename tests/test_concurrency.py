@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import json
+import itertools
 import random
 import time
 from dataclasses import dataclass, field
@@ -48,6 +48,12 @@ TRANSITIONS = {
 }
 
 
+# Only `tasks/resume` takes a task out of `paused` to a non-terminal status (SEP-2669); the server
+# or a cancel may end it. Only the client that created a task resumes it here, so after it saw
+# `paused`, it sees nothing else but these until it sends a resume.
+LEAVES_PAUSED_WITHOUT_RESUME = {"paused", "cancelled", "failed"}
+
+
 def reachable(source: str) -> set[str]:
     """Every status a task in `source` may show later (polling can miss the steps between)."""
     seen, frontier = set(), [source]
@@ -69,6 +75,7 @@ class Tracked:
     task_id: str
     tool: str
     statuses: list[str] = field(default_factory=list)  # every status seen, in order
+    log: list[tuple[str, str]] = field(default_factory=list)  # ("sent", method) / ("seen", status)
     steers: list[str] = field(default_factory=list)  # steer messages the server acknowledged
     pending: dict = field(default_factory=dict)  # the inputRequests last seen
     ops: int = 0
@@ -109,10 +116,12 @@ class Client:
         return answer
 
     async def task(self, method: str, task: Tracked, **params) -> dict:
+        task.log.append(("sent", method))
         answer = await self.call(method, {"taskId": task.task_id, **params}, task.task_id)
         result = answer.get("result") or {}
         if "status" in result:
             task.statuses.append(result["status"])
+            task.log.append(("seen", result["status"]))
             task.pending = result.get("inputRequests") or {}
             if result["status"] == "completed":
                 task.result = result.get("result")
@@ -197,6 +206,17 @@ async def finish(client: Client, task: Tracked) -> None:
             await client.task("tasks/get", task)
 
 
+def check_paused_waits_for_resume(task: Tracked) -> None:
+    paused = False
+    for kind, value in task.log:
+        if kind == "sent" and value == "tasks/resume":
+            paused = False
+        elif kind == "seen":
+            if paused:
+                assert value in LEAVES_PAUSED_WITHOUT_RESUME, (task.task_id, task.log)
+            paused = value == "paused"
+
+
 def delivered(task: Tracked) -> list[str]:
     text = "".join(c.get("text", "") for c in (task.result or {}).get("content", []))
     assert text.startswith("steers: "), text
@@ -229,8 +249,9 @@ def check(tracked: list[Tracked], tally: Tally) -> None:
     assert len(tracked) == TASKS and len({t.task_id for t in tracked}) == TASKS
     for task in tracked:
         assert task.statuses[0] == "working", task
-        for before, after in zip(task.statuses, task.statuses[1:]):
+        for before, after in itertools.pairwise(task.statuses):
             assert after == before or after in reachable(before), (task.task_id, task.statuses)
+        check_paused_waits_for_resume(task)
         assert task.statuses[-1] in TERMINAL
         if task.tool == "steerable_job" and task.statuses[-1] == "completed":
             received = delivered(task)

@@ -16,7 +16,7 @@ from mcp_tasks.runtime import TaskContext, TaskRuntime
 from mcp_tasks.runtime_server import RuntimeTaskServer
 
 from redis_server import make_store
-from test_server_dispatcher import DECLARED, hold, request
+from test_server_dispatcher import hold, request
 
 pytestmark = pytest.mark.anyio
 
