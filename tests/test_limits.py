@@ -231,3 +231,33 @@ async def test_the_reference_server_purges_tasks_after_an_hour_by_default():
     assert reference.DEFAULT_TTL_MS == 3_600_000
     server = reference.build_server()
     assert server._extensions[0].runtime.ttl_ms == 3_600_000
+
+
+def test_two_replicas_steering_at_once_never_overfill_a_redis_queue(redis_url):
+    """The cap is checked inside the Lua script that pushes: replicas racing for the last places
+    (threads here, each with its own store and connection pool) take exactly the cap between them.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mcp_tasks.redis_store import RedisTaskStore
+
+    from redis_server import fresh_prefix
+
+    prefix, limits = fresh_prefix(), TaskLimits(max_steer_messages=7)
+    replicas = [RedisTaskStore(redis_url, prefix=prefix) for _ in range(2)]
+    for replica in replicas:
+        replica.limits = limits
+    task_id = replicas[0].create(ttl_ms=60_000, poll_interval_ms=None).task_id
+
+    def push(number: int) -> bool:
+        try:
+            replicas[number % 2].push_steer(task_id, f"m{number}")
+        except errors.InvalidParamsError as refused:
+            assert "max_steer_messages = 7" in refused.message
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        accepted = sum(pool.map(push, range(40)))
+    assert accepted == 7
+    assert len(replicas[1].take_steers(task_id)) == 7
