@@ -26,6 +26,24 @@ SCHEMA_PATH = GENERATED / "schema" / "mcp-tasks.schema.json"
 SLOW_KINDS = ("hypothesis_jsonschema", "wheel", "node", "browser", "peers")
 
 
+# Counts a test wants shown at the end of the run, whether or not output is captured (`-s`): the
+# hostile-client and concurrency tests report how many vectors, tasks and requests they ran.
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.section("counts")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
+
+
+def report(line: str) -> None:
+    """Show `line` in the run's closing summary (and now, under `-s`)."""
+    print(line)
+    SUMMARY.append(line)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if any(item.get_closest_marker(kind) for kind in SLOW_KINDS):
@@ -93,12 +111,14 @@ def running_reference_server(
     package: str = "mcp_tasks",
     python_path: Path | None = None,
     processes: list[subprocess.Popen] | None = None,
+    log_path: Path | None = None,
 ):
     """Start `reference_server.py --port <free> --package <package> *args`; yield its /mcp URL.
 
     `python_path` is where `package` lives (default: where this test process imports mcp_tasks
     from). The server is stopped (by its pid) when the block ends; its output goes to a temporary
-    file (a pipe nobody reads could fill up and stall it) and is shown if it fails to start.
+    file (a pipe nobody reads could fill up and stall it), or to `log_path` for a test that reads
+    it, and is shown if it fails to start.
     """
     if python_path is None:
         import mcp_tasks
@@ -109,7 +129,8 @@ def running_reference_server(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     command = [sys.executable, str(REFERENCE_SERVER), "--port", str(port)]
     command += ["--package", package, *args]
-    with tempfile.TemporaryFile("w+") as log:
+    opened = open(log_path, "w+") if log_path is not None else tempfile.TemporaryFile("w+")
+    with opened as log:
         process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
         )

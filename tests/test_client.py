@@ -40,7 +40,8 @@ class Harness:
     """A runtime, the dispatcher over it, and a client whose transport is that dispatcher."""
 
     def __init__(self, **runtime_options):
-        self.runtime = TaskRuntime(poll_interval_ms=20, **runtime_options)
+        # ttl_ms=None: unlimited, so that the required-nullable `ttlMs: null` crosses the wire.
+        self.runtime = TaskRuntime(ttl_ms=None, poll_interval_ms=20, **runtime_options)
         self.server = RuntimeTaskServer(self.runtime)
         self.sent: list[dict] = []
         self.client = TasksClient(self.send, poll=FAST)

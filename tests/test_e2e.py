@@ -68,10 +68,12 @@ def _reference_module():
 def target(request):
     """What `mcp.Client` connects to, per transport."""
     if request.param == "memory":
-        return lambda: _reference_module().build_server(poll_interval_ms=50)
+        return lambda: _reference_module().build_server(ttl_ms=None, poll_interval_ms=50)
     if request.param == "stdio":
         params = StdioServerParameters(
-            command=sys.executable, args=[str(SERVER), "--stdio"], env=_server_env()
+            command=sys.executable,
+            args=[str(SERVER), "--stdio", "--ttl-ms", "unlimited"],
+            env=_server_env(),
         )
         return lambda: params
     url = request.getfixturevalue("reference_server_url")  # conftest: one server per session
@@ -110,9 +112,9 @@ async def test_input_required_then_update_then_completed(target):
     async with connect(target) as (client, tasks):
         created = await tasks.call_tool("confirm_delete", arguments={"filename": "a.txt"})
         assert isinstance(created, models.CreateTaskResult) and created.status == "working"
-        assert (
-            created.ttl_ms is None and "ttl_ms" in created.model_fields_set
-        )  # null reached the wire
+        # Required and nullable: null (an unlimited TTL, in memory and over stdio) reaches the wire
+        # as null; the session's HTTP server keeps the reference server's default of an hour.
+        assert "ttl_ms" in created.model_fields_set and created.ttl_ms in (None, 3_600_000)
 
         with pytest.raises(errors.TaskInputRequiredError) as needs:
             await tasks.wait_until_terminal(created.task_id, timeout=LIMIT)

@@ -64,7 +64,7 @@ async def hold(task: TaskContext):
 @pytest.fixture
 async def served():
     """A runtime-backed server and the id of one running task on it."""
-    runtime = TaskRuntime(poll_interval_ms=10)
+    runtime = TaskRuntime(ttl_ms=None, poll_interval_ms=10)  # unlimited: ttlMs null on the wire
     async with runtime.running():
         server = RuntimeTaskServer(runtime)
         yield server, runtime.start(hold).task_id

@@ -42,6 +42,7 @@ from typing import Any
 
 from . import _spec
 from .guard import TransitionRefused, task_not_found
+from .limits import steer_refused
 from .store_base import BaseTaskStore, Mutation, TaskRecord, new_task_id, timestamp
 
 logger = logging.getLogger(__name__)
@@ -68,9 +69,17 @@ redis.call('PUBLISH', ARGV[4], ARGV[3])
 return 1
 """
 
+# The caps (ARGV[2]: messages, ARGV[3]: UTF-8 bytes) are checked in the same script as the push:
+# two replicas can never both take the last place. -1 / -2: the count / byte cap refuses it.
 _PUSH_STEER = """
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return 0 end
+if redis.call('LLEN', KEYS[2]) + 1 > tonumber(ARGV[2]) then return -1 end
+local size = string.len(ARGV[1])
+for _, queued in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  size = size + string.len(queued)
+end
+if size > tonumber(ARGV[3]) then return -2 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1
@@ -83,6 +92,15 @@ return items
 """
 
 MAX_COMMIT_ATTEMPTS = 100
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether Redis can be sent `text` (JSON strings may carry lone surrogates; UTF-8 cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class RedisTaskStore(BaseTaskStore):
@@ -170,6 +188,7 @@ class RedisTaskStore(BaseTaskStore):
         poll_interval_ms: int | None,
         parent: TaskRecord | None = None,
         event_source: Mapping[str, Any] | None = None,
+        principal: str | None = None,
     ) -> TaskRecord:
         if ttl_ms is not None and ttl_ms < 0:
             raise ValueError("ttl_ms must be >= 0 or None (unlimited)")
@@ -194,6 +213,7 @@ class RedisTaskStore(BaseTaskStore):
             task_id, created_at, deadline, ttl_ms, poll_interval_ms, last_updated_at=created_at
         )
         record.owner = self.replica_id
+        record.principal = principal
         record.version = 1
         if parent is not None:
             record.parent_task_id = parent.task_id
@@ -208,6 +228,8 @@ class RedisTaskStore(BaseTaskStore):
         return record
 
     def find(self, task_id: str) -> TaskRecord | None:
+        if not _is_utf8(task_id):  # a lone surrogate from the wire: no key has it, none can
+            return None
         state = self._load(task_id)
         if state is None:
             self._records.pop(task_id, None)
@@ -284,7 +306,14 @@ class RedisTaskStore(BaseTaskStore):
     # Steer queue and forwarding ------------------------------------------------------------------
 
     def push_steer(self, task_id: str, message: str) -> None:
-        self._push(keys=[self._task_key(task_id), self._steer_key(task_id)], args=[message])
+        limits = self.limits
+        caps = [limits.max_steer_messages, limits.max_steer_bytes]
+        keys = [self._task_key(task_id), self._steer_key(task_id)]
+        outcome = self._push(keys=keys, args=[message, *caps])
+        if outcome == -1:
+            raise steer_refused("max_steer_messages", limits.max_steer_messages)
+        if outcome == -2:
+            raise steer_refused("max_steer_bytes", limits.max_steer_bytes)
 
     def take_steers(self, task_id: str) -> list[str]:
         return list(self._take(keys=[self._steer_key(task_id)]))

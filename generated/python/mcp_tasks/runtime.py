@@ -30,13 +30,28 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import _spec, errors
-from .guard import TransitionRefused, check_request
+from .dispatcher import RequestContext
+from .guard import TransitionRefused, check_request, task_not_found
+from .limits import DEFAULT_LIMITS, TaskLimits, check_input_responses, check_text
 from .store import TaskStore
 from .store_base import BaseTaskStore, TaskRecord
 
 logger = logging.getLogger(__name__)
 
 Body = Callable[["TaskContext"], Awaitable[Mapping[str, Any] | BaseModel | None]]
+# Whether the caller of a request (its context) may see and act on a task recorded as created by
+# `owner` (the principal that created it; None: created without auth).
+Authorize = Callable[[RequestContext, str | None], bool]
+
+
+def bind_to_creator(context: RequestContext, owner: str | None) -> bool:
+    """The default `Authorize` (SEP-2663: a server with an auth context binds tasks to it).
+
+    A task created by an authenticated principal is that principal's alone: any other caller,
+    authenticated or not, is told the task does not exist. A task created without auth is
+    reachable by its id, the unguessable bearer credential SEP-2663 allows.
+    """
+    return owner is None or context.principal == owner
 
 
 class TaskFailed(Exception):
@@ -165,12 +180,17 @@ class TaskRuntime:
     def __init__(
         self,
         *,
-        ttl_ms: int | None = None,
+        ttl_ms: int | None | EllipsisType = ...,
         poll_interval_ms: int | None = 1000,
         store: BaseTaskStore | None = None,
         event_type: str = "task.events",
+        limits: TaskLimits = DEFAULT_LIMITS,
+        authorize: Authorize = bind_to_creator,
         **settings: bool,
     ) -> None:
+        """`ttl_ms`: the TTL of new tasks (None: unlimited; `...`: `limits.default_ttl_ms`, one
+        hour by default). `limits`: what is kept per task (limits.py). `authorize`: who may see a
+        task (default `bind_to_creator`); it is asked on every client request that names one."""
         unknown = sorted(set(settings) - set(_spec.SETTINGS))
         if unknown:
             known = ", ".join(_spec.SETTINGS) or "none"
@@ -178,9 +198,13 @@ class TaskRuntime:
                 f"TaskRuntime() got unknown setting(s) {', '.join(unknown)}; "
                 f"this build's settings: {known}"
             )
-        self.ttl_ms = ttl_ms  # default TTL of new tasks; None: unlimited
+        self.limits = limits
+        self.authorize = authorize
+        # The default TTL of new tasks; None: unlimited.
+        self.ttl_ms = limits.default_ttl_ms if isinstance(ttl_ms, EllipsisType) else ttl_ms
         self.poll_interval_ms = poll_interval_ms
         self.store: BaseTaskStore = store if store is not None else TaskStore()
+        self.store.limits = limits
         self.store.on_expired = self._forget
         self.store.on_forwarded = self._forwarded
         self.enabled_settings = frozenset(
@@ -215,7 +239,10 @@ class TaskRuntime:
         for context in reversed(contexts):  # subtasks are created after their parents
             if not context.record.terminal:
                 stopped = _spec.INTERNAL_ERROR("The server stopped").to_error()
-                self.store.fail(context.record, stopped)
+                try:
+                    self.store.fail(context.record, stopped)
+                except _spec.INVALID_PARAMS:
+                    pass  # expired meanwhile (a shared store expires by itself): nothing to fail
         workers = [c._worker for c in contexts if c._worker is not None and not c._worker.done()]
         for worker in workers:
             worker.cancel()
@@ -231,10 +258,12 @@ class TaskRuntime:
         poll_interval_ms: int | None = None,
         parent: TaskRecord | None = None,
         event_source: bool = False,
+        principal: str | None = None,
     ) -> TaskRecord:
         """Create a task and run `body` for it in the background. The record is in the store before
         this returns, so the CreateTaskResult may be sent at once. `ttl_ms=...`: the runtime's.
-        `parent` (subtasks) and `event_source` (task events) need a build with those features."""
+        `parent` (subtasks) and `event_source` (task events) need a build with those features.
+        `principal`: the authenticated caller that asked for it (a subtask: its parent's)."""
         if event_source and not _spec.EVENTS:
             raise _not_in_build("task events")
         if parent is not None and not _spec.SUBTASKS:
@@ -248,6 +277,7 @@ class TaskRuntime:
             ),
             parent=parent,
             event_source=source,
+            principal=parent.principal if parent is not None else principal,
         )
         context = TaskContext(self, record)
         self._contexts[record.task_id] = context
@@ -356,14 +386,34 @@ class TaskRuntime:
     # Each operation re-checks the lifecycle guard: they are public, not only reached through the
     # dispatcher, and the check and the change happen in one step of the event loop.
 
-    def get(self, task_id: str) -> TaskRecord:
+    def visible(self, record: TaskRecord, caller: RequestContext | None) -> bool:
+        """Whether a request's caller may see the task; in-process calls (no context) may."""
+        return caller is None or self.authorize(caller, record.principal)
+
+    def task_for(self, task_id: str, caller: RequestContext | None = None) -> TaskRecord:
+        """The task as the request `caller` may see it: the spec's unknown-task error (-32602) when
+        it is unknown, expired, or not the caller's, word for word the same in each case except
+        expiry, so that a task's existence is not revealed to another principal."""
         record = self.store.get(task_id)
+        if not self.visible(record, caller):
+            raise task_not_found(task_id)
+        return record
+
+    def get(self, task_id: str, caller: RequestContext | None = None) -> TaskRecord:
+        record = self.task_for(task_id, caller)
         check_request(record.status, _spec.GET)
         return record
 
-    def update(self, task_id: str, responses: Mapping[str, Any]) -> None:
-        """Deliver input responses. Keys that are not outstanding are ignored, as the spec says."""
-        record = self.store.get(task_id)
+    def update(
+        self,
+        task_id: str,
+        responses: Mapping[str, Any],
+        caller: RequestContext | None = None,
+    ) -> None:
+        """Deliver input responses. Keys that are not outstanding are ignored, as the spec says.
+        More responses than `limits` allows are refused (-32602) before any is used."""
+        check_input_responses(self.limits, responses)
+        record = self.task_for(task_id, caller)
         check_request(record.status, _spec.UPDATE)
         context = self._contexts.get(task_id)
         for key, response in responses.items():
@@ -381,10 +431,10 @@ class TaskRuntime:
         record = self.store.find(task_id)
         return frozenset(record.input_requests) if record else frozenset()
 
-    def cancel(self, task_id: str) -> None:
+    def cancel(self, task_id: str, caller: RequestContext | None = None) -> None:
         """Cooperative: the body is cancelled at its next await; the task ends `cancelled` once it
         (and every subtask) has stopped. On a terminal task nothing happens; the ack is the same."""
-        record = self.store.get(task_id)
+        record = self.task_for(task_id, caller)
         check_request(record.status, _spec.CANCEL)
         if record.terminal:
             return
@@ -407,33 +457,34 @@ class TaskRuntime:
             if not child.terminal:
                 self.cancel(child.task_id)
 
-    def steer(self, task_id: str, message: str) -> None:
+    def steer(self, task_id: str, message: str, caller: RequestContext | None = None) -> None:
         """Queue a steer message; the body receives it at its next checkpoint, in submission
-        order."""
+        order. Refused (-32602) while the task's queue is at a cap of `limits`."""
         method = _spec.STEER
         if method is None:
             raise _not_in_build("steering")
-        record = self.store.get(task_id)
+        record = self.task_for(task_id, caller)
         check_request(record.status, method)
+        check_text(message, "message")  # the same on every store: Redis takes only UTF-8
         self.store.push_steer(task_id, message)  # taken at a checkpoint, on whichever replica
 
-    def pause(self, task_id: str) -> TaskRecord:
+    def pause(self, task_id: str, caller: RequestContext | None = None) -> TaskRecord:
         """Paused at once; the body halts at its next checkpoint (or input request, or its end)."""
         method, paused = _spec.PAUSE, _spec.PAUSED
         if method is None or paused is None:
             raise _not_in_build("pausing")
-        record = self.store.get(task_id)
+        record = self.task_for(task_id, caller)
         check_request(record.status, method)
         self.store.set_status(record, paused, trigger=method)
         return record
 
-    def resume(self, task_id: str) -> TaskRecord:
+    def resume(self, task_id: str, caller: RequestContext | None = None) -> TaskRecord:
         """Back to `input_required` when requests are still outstanding (same keys), else
         `working`."""
         method = _spec.RESUME
         if method is None:
             raise _not_in_build("resuming")
-        record = self.store.get(task_id)
+        record = self.task_for(task_id, caller)
         check_request(record.status, method)
         target = _spec.INPUT_REQUIRED if record.input_requests else _spec.WORKING
         self.store.set_status(record, target, trigger=method)

@@ -18,12 +18,15 @@ The only module of this package that imports `mcp`; nothing else imports it.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import EllipsisType
 from typing import Any, Literal
 
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.auth.provider import principal_components
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.extension import Extension, MethodBinding
 from mcp.shared.exceptions import MCPError
@@ -182,6 +185,7 @@ class TasksExtension(Extension):
                 headers=_headers(ctx),
                 notify=_notifier(ctx),
                 extra={"sdk_context": ctx},
+                principal=authenticated_principal(),
             )
             try:
                 # A plain dict, never a model: the SDK dumps models with exclude_none, which would
@@ -229,6 +233,7 @@ class TasksExtension(Extension):
             ttl_ms=tool.ttl_ms,
             poll_interval_ms=tool.poll_interval_ms,
             event_source=tool.event_source,
+            principal=authenticated_principal(),  # the task is bound to its creator (runtime.py)
         )
         return record.to_create_result()  # the record is stored: tasks/get resolves at once
 
@@ -284,6 +289,16 @@ async def advertise_events(
     ):
         result["capabilities"].setdefault("events", {})
     return result
+
+
+def authenticated_principal() -> str | None:
+    """The principal the SDK's auth middleware authenticated this request as: the (client id,
+    issuer, subject) of its bearer token as compact JSON, the identity the SDK itself binds request
+    state to; None on a transport without auth (stdio, HTTP without `auth=`)."""
+    token = get_access_token()
+    if token is None:
+        return None
+    return json.dumps(principal_components(token), separators=(",", ":"))
 
 
 def _sdk_error(error: errors.JsonRpcError) -> MCPError:

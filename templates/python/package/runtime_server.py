@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from . import _spec
 from .dispatcher import RequestContext
+from .limits import check_input_responses
 from .methods import METHODS
 from .runtime import TaskRuntime
 from .server import TaskServer
@@ -54,6 +55,17 @@ class RuntimeTaskServer(TaskServer):
         record = self.runtime.store.find(task_id)
         return record.status if record is not None else None
 
+    async def task_status_for(self, task_id: str, context: RequestContext) -> str | None:
+        status = await self.task_status(task_id)  # a subclass may answer for tasks of its own
+        record = self.runtime.store.find(task_id) if status is not None else None
+        if record is not None and not self.runtime.visible(record, context):
+            return None  # another principal's task is answered as an unknown one
+        return status
+
+    def check_limits(self, method: str, params: dict[str, Any]) -> None:
+        if method == _spec.UPDATE:
+            check_input_responses(self.runtime.limits, params.get("inputResponses"))
+
     def drop_ignored(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         responses = params.get("inputResponses")
         task_id = params.get("taskId")
@@ -71,7 +83,7 @@ class RuntimeTaskServer(TaskServer):
     async def get_task(
         self, params: _TaskParams, context: RequestContext
     ) -> dict[str, Any]:
-        return self.shown(self.runtime.get(params.task_id).to_get_result(), context)
+        return self.shown(self.runtime.get(params.task_id, context).to_get_result(), context)
 
     @staticmethod
     def shown(task: dict[str, Any], context: RequestContext) -> dict[str, Any]:
@@ -92,24 +104,24 @@ class RuntimeTaskServer(TaskServer):
         self, params: _ResponsesParams, context: RequestContext
     ) -> dict[str, Any]:
         responses = {key: response.to_wire() for key, response in params.input_responses.items()}
-        self.runtime.update(params.task_id, responses)
+        self.runtime.update(params.task_id, responses, context)
         return _ack()
 
     async def cancel_task(
         self, params: _TaskParams, context: RequestContext
     ) -> dict[str, Any]:
-        self.runtime.cancel(params.task_id)
+        self.runtime.cancel(params.task_id, context)
         return _ack()
 
     async def steer_task(self, params: _MessageParams, context: RequestContext) -> dict[str, Any]:
-        self.runtime.steer(params.task_id, params.message)
+        self.runtime.steer(params.task_id, params.message, context)
         return _ack()
 
     async def pause_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        return self.runtime.pause(params.task_id).to_get_result()
+        return self.runtime.pause(params.task_id, context).to_get_result()
 
     async def resume_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        return self.runtime.resume(params.task_id).to_get_result()
+        return self.runtime.resume(params.task_id, context).to_get_result()
 
     # Event sources: one event type (runtime.event_type), subscribed to with {"taskId": ...}. A
     # cursor is a position in the task's event log, as a decimal string.
@@ -138,7 +150,7 @@ class RuntimeTaskServer(TaskServer):
             raise _spec.INVALID_PARAMS("Unknown cursor: events/list has a single page")
         return {"events": self.event_types(), "resultType": _spec.COMPLETE_RESULT_TYPE}
 
-    def _subscription(self, name: str, arguments: Any) -> TaskRecord:
+    def _subscription(self, name: str, arguments: Any, context: RequestContext) -> TaskRecord:
         not_found = _spec.EVENTS_NOT_FOUND
         if not_found is None:  # unreachable: HANDLERS lists no events method in such a build
             raise _spec.METHOD_NOT_FOUND("This build has no task event sources")
@@ -147,7 +159,7 @@ class RuntimeTaskServer(TaskServer):
         task_id = arguments.get("taskId") if isinstance(arguments, dict) else None
         if not isinstance(task_id, str) or set(arguments) != {"taskId"}:
             raise _spec.INVALID_PARAMS('arguments must be {"taskId": <string>}')
-        record = self.runtime.store.get(task_id)
+        record = self.runtime.task_for(task_id, context)  # the same authorization as tasks/get
         if record.event_source is None:
             raise _spec.INVALID_PARAMS(f"Task {task_id} has no event source")
         return record
@@ -168,7 +180,7 @@ class RuntimeTaskServer(TaskServer):
 
     async def poll_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         wire = params.to_wire()  # optional members read from the wire form: absent is None here
-        record = self._subscription(wire["name"], wire["arguments"])
+        record = self._subscription(wire["name"], wire["arguments"], context)
         start, truncated = self._position(record, wire.get("cursor"))
         loop = asyncio.get_running_loop()
         wait = min(max(wire.get("timeoutMs") or 0, 0) / 1000, MAX_POLL_SECONDS)
@@ -201,7 +213,7 @@ class RuntimeTaskServer(TaskServer):
             )
         notify = context.notify
         wire = params.to_wire()
-        record = self._subscription(wire["name"], wire["arguments"])
+        record = self._subscription(wire["name"], wire["arguments"], context)
         position, truncated = self._position(record, wire.get("cursor"))
         meta = {"io.modelcontextprotocol/subscriptionId": context.request_id}
         active = {"_meta": meta, "cursor": str(position), "truncated": truncated}

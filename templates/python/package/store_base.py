@@ -23,6 +23,7 @@ from typing import Any
 
 from . import _spec, lifecycle
 from .guard import TransitionRefused, check_transition, task_not_found
+from .limits import DEFAULT_LIMITS, TaskLimits
 
 # Task ids may act as bearer tokens (SEP-2663: they must be unguessable), so they come from
 # `secrets`: 24 bytes are 192 bits, printed as 32 URL-safe characters.
@@ -58,6 +59,7 @@ STATE_FIELDS = (
     "events",
     "event_source",
     "owner",
+    "principal",
     "version",
 )
 
@@ -86,6 +88,9 @@ class TaskRecord:
     events: list[dict[str, Any]] = field(default_factory=list)  # EventOccurrence objects, in order
     event_source: dict[str, Any] | None = None  # the TaskEventSource announced on creation
     owner: str | None = None  # the replica whose runtime runs the body (shared stores)
+    # The authenticated principal that created the task (None: created without auth). Kept in the
+    # record, never in a connection: tasks outlive connections and move between replicas.
+    principal: str | None = None
     version: int = 0  # bumped by every committed change: the compare-and-set token
     _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
@@ -197,6 +202,7 @@ class BaseTaskStore(abc.ABC):
         self.on_expired: Callable[[TaskRecord], None] | None = None  # the runtime stops their work
         self.on_forwarded: Forwarded | None = None  # the runtime applies requests for its bodies
         self._listeners: list[Listener] = []
+        self.limits: TaskLimits = DEFAULT_LIMITS  # the runtime sets its own (steer queue caps)
 
     # Storage primitives ---------------------------------------------------------------------------
 
@@ -208,10 +214,12 @@ class BaseTaskStore(abc.ABC):
         poll_interval_ms: int | None,
         parent: TaskRecord | None = None,
         event_source: Mapping[str, Any] | None = None,
+        principal: str | None = None,
     ) -> TaskRecord:
         """A new `working` task, stored before this returns: a `tasks/get` on its id resolves at
         once, on every replica. `parent` makes it a subtask (builds with subtasks only);
-        `event_source` (name, initialCursor) is announced subscribed with the new task's id."""
+        `event_source` (name, initialCursor) is announced subscribed with the new task's id;
+        `principal` is recorded as the task's creator (authorization)."""
 
     @abc.abstractmethod
     def find(self, task_id: str) -> TaskRecord | None:
@@ -230,7 +238,8 @@ class BaseTaskStore(abc.ABC):
 
     @abc.abstractmethod
     def push_steer(self, task_id: str, message: str) -> None:
-        """Queue a steer message for the task's body (FIFO)."""
+        """Queue a steer message for the task's body (FIFO). Atomically refused with -32602
+        (`limits.steer_refused`) when the queue would exceed `self.limits`' steer caps."""
 
     @abc.abstractmethod
     def take_steers(self, task_id: str) -> list[str]:
