@@ -1,6 +1,6 @@
 """Raw JSON-RPC against the generated dispatcher (TaskServer.dispatch): every error code it answers,
 each followed by a request that must still be answered; and the lifecycle guard, status by status
-and method by method, as the generated lifecycle table says."""
+and method by method, as the hand-written oracle (tests/lifecycle_oracle.py) says."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from mcp_tasks import lifecycle
 from mcp_tasks.methods import METHODS, REMOVED_METHODS
 from mcp_tasks.runtime import TaskContext, TaskRuntime
 from mcp_tasks.runtime_server import RuntimeTaskServer
 from mcp_tasks.server import HANDLERS, RequestContext, TaskServer
+
+import lifecycle_oracle as oracle
 
 pytestmark = pytest.mark.anyio
 
@@ -93,27 +94,35 @@ async def test_parse_error(served, raw):
     await still_serving(server, task_id)
 
 
+NOT_AN_OBJECT = "A JSON-RPC request is a JSON object"
+BAD_ID = "Invalid Request: id must be a string or an integer"
+
+
+# The answer's id: JSON-RPC 2.0 §5 - the request's id when it can be read and is a valid id (string
+# or integer), null when it cannot (not an object, or an id of another type).
 @pytest.mark.parametrize(
-    "message",
+    ("message", "answer_id", "text"),
     [
-        [],  # a batch: not part of MCP
-        [{"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": {}}],
-        "just a string",
-        {"jsonrpc": "1.0", "id": 1, "method": "tasks/get", "params": {}},
-        {"id": 1, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": 1, "method": 7, "params": {}},
-        {"jsonrpc": "2.0", "id": True, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": 1.5, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": None, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": ["positional"]},
+        ([], None, NOT_AN_OBJECT),  # a batch: not part of MCP
+        ([{"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": {}}], None, NOT_AN_OBJECT),
+        ("just a string", None, NOT_AN_OBJECT),
+        ({"jsonrpc": "1.0", "id": 1, "method": "tasks/get", "params": {}}, 1,
+         'Invalid Request: jsonrpc must be "2.0"'),
+        ({"id": 1, "method": "tasks/get", "params": {}}, 1, 'Invalid Request: jsonrpc must be "2.0"'),
+        ({"jsonrpc": "2.0", "id": 1, "method": 7, "params": {}}, 1,
+         "Invalid Request: method must be a string"),
+        ({"jsonrpc": "2.0", "id": True, "method": "tasks/get", "params": {}}, None, BAD_ID),
+        ({"jsonrpc": "2.0", "id": 1.5, "method": "tasks/get", "params": {}}, None, BAD_ID),
+        ({"jsonrpc": "2.0", "id": None, "method": "tasks/get", "params": {}}, None, BAD_ID),
+        ({"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": ["positional"]}, 1,
+         "Invalid Request: params must be an object"),
     ],
 )
-async def test_invalid_request(served, message):
+async def test_invalid_request(served, message, answer_id, text):
     server, task_id = served
     raw = message if not isinstance(message, str) else f'"{message}"'
     response = await server.dispatch(raw)
-    assert error_of(response)["code"] == -32600
-    assert response["id"] in (None, 1)
+    assert response == {"jsonrpc": "2.0", "id": answer_id, "error": {"code": -32600, "message": text}}
     await still_serving(server, task_id)
 
 
@@ -275,19 +284,26 @@ class FixedStatus(TaskServer):
         return canned_result(method, self.status, params.task_id)
 
 
-GUARDED = sorted(lifecycle.GOVERNED_METHODS & set(HANDLERS))
+GUARDED = oracle.METHODS
 
 
-@pytest.mark.parametrize("status", lifecycle.STATUSES)
+def test_every_guarded_method_has_a_handler():
+    assert set(GUARDED) <= set(HANDLERS)
+
+
+@pytest.mark.parametrize("status", oracle.STATUS_NAMES)
 @pytest.mark.parametrize("method", GUARDED)
 async def test_the_guard_follows_the_lifecycle_table(status: str, method: str):
     server = FixedStatus(status)
     response = await server.dispatch(request(method, taskId="t-1", message="m", inputResponses={}))
-    if method in lifecycle.ACCEPTS[status]:
+    if oracle.accepts(status, method):
         assert "result" in response, response
         assert server.handled == [method]
     else:
-        assert error_of(response)["code"] == lifecycle.REFUSAL_CODE
+        assert error_of(response) == {
+            "code": oracle.REFUSAL_CODE,
+            "message": f"{method} is not accepted on a task in status {status!r}",
+        }
         assert server.handled == []  # refused before the handler
         after = await server.dispatch(request("tasks/get", taskId="t-1"))
         assert after["result"]["status"] == status
@@ -303,7 +319,7 @@ async def test_steer_on_a_terminal_task_is_invalid_params(served):
     await asyncio.sleep(0)
     runtime.cancel(record.task_id)
     await asyncio.sleep(0.01)
-    for terminal in lifecycle.TERMINAL_STATUSES:
+    for terminal in sorted(oracle.TERMINAL):
         record.status = terminal  # every terminal status, not only the one cancel gives
         response = await server.dispatch(
             request("tasks/steer", taskId=record.task_id, message="too late")
@@ -314,7 +330,7 @@ async def test_steer_on_a_terminal_task_is_invalid_params(served):
 async def test_pause_only_from_working_or_input_required_and_resume_only_from_paused(served):
     server, task_id = served
     record = server.runtime.store.get(task_id)
-    for status in lifecycle.STATUSES:
+    for status in oracle.STATUS_NAMES:
         record.status = status
         pause = await server.dispatch(request("tasks/pause", taskId=task_id))
         record.status = status
