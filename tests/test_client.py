@@ -1,14 +1,17 @@
 """The generated client stub (mcp_tasks.client) against the generated server, with no SDK between.
 
-The transport is `RuntimeTaskServer.dispatch`: each request the client sends is a raw JSON-RPC
-message that the generated dispatcher answers from a real TaskRuntime. Tasks are started on that
+The transport is `RuntimeTaskServer.dispatch`: each request the client sends is encoded to JSON text
+(json.dumps), the generated dispatcher parses that text and answers from a real TaskRuntime, and
+its answer is encoded and decoded again (json.dumps, json.loads) before the client sees it, as on a
+real wire: a Python object that is not JSON (a tuple, a model, a datetime, a NaN), or that JSON
+would change, cannot pass between the two generated sides unnoticed. Tasks are started on that
 runtime directly (tools/call belongs to an SDK), with bodies written here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -46,8 +49,10 @@ class Harness:
         self.client = TasksClient(self.send, poll=FAST)
 
     async def send(self, request: dict) -> dict:
-        self.sent.append(copy.deepcopy(request))
-        return await self.server.dispatch(request)
+        text = json.dumps(request, allow_nan=False)  # raises on anything that is not JSON
+        self.sent.append(json.loads(text))
+        response = await self.server.dispatch(text.encode("utf-8"))
+        return json.loads(json.dumps(response, allow_nan=False))
 
     async def start(self, body, **options) -> str:
         task_id = self.runtime.start(body, **options).task_id
