@@ -30,8 +30,9 @@ from mcp.shared.exceptions import MCPError
 import mcp_tasks
 from mcp_tasks import errors, models
 from mcp_tasks.client import NotificationHandler, PollPolicy, TasksClient
-from mcp_tasks.lifecycle import is_terminal
 from mcp_tasks.sdk_client import TasksClientExtension, session_transport, tasks_client
+
+from lifecycle_oracle import TERMINAL  # the SEPs' terminal statuses, not the generated set
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = REPO / "examples" / "reference_server.py"
@@ -205,7 +206,7 @@ async def test_pause_steer_twice_resume_delivers_steers_in_order(target):
 async def test_subtask_tree_parent_completes_after_children(target):
     async with connect(target) as (client, tasks):
         created = await tasks.call_tool("subtask_job")
-        while not is_terminal((parent := await tasks.get_task(created.task_id)).status):
+        while (parent := await tasks.get_task(created.task_id)).status not in TERMINAL:
             await anyio.sleep(0.02)
         assert parent.status == "completed"
         tree = await tasks.task_tree(created.task_id)
@@ -214,7 +215,7 @@ async def test_subtask_tree_parent_completes_after_children(target):
         for child in children:
             # Terminal before the parent: a terminal status never changes, so it is still
             # terminal now, and its last change is no later than the parent's.
-            assert is_terminal(child.status) and child.last_updated_at <= parent.last_updated_at
+            assert child.status in TERMINAL and child.last_updated_at <= parent.last_updated_at
         for node in tree.children:
             assert node.task.parent_task_id == created.task_id
 
@@ -278,7 +279,7 @@ async def test_event_source_push_stream_delivers_typed_notifications(target):
                 source.name, source.input, cursor=source.initial_cursor
             )
             assert final.result_type == "complete"
-            assert is_terminal((await tasks.get_task(created.task_id)).status)
+            assert (await tasks.get_task(created.task_id)).status in TERMINAL
             while len(handler.indexes) < 3:  # bindings deliver through a queue of their own
                 await anyio.sleep(0.01)
     assert handler.indexes == [0, 1, 2]
