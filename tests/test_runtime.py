@@ -73,11 +73,13 @@ def test_a_task_is_retrievable_for_its_whole_ttl_then_expires():
     clock.now += 0.999
     assert store.get(record.task_id) is record
     clock.now += 0.001
-    with pytest.raises(errors.InvalidParamsError, match="expired") as raised:
+    with pytest.raises(errors.InvalidParamsError) as raised:
         store.get(record.task_id)
-    assert raised.value.code == -32602
-    with pytest.raises(errors.InvalidParamsError, match="not found"):
+    # facts 2.12: -32602, with the SEP's example messages
+    assert (raised.value.code, raised.value.message) == (-32602, "Failed to retrieve task: Task has expired")
+    with pytest.raises(errors.InvalidParamsError) as raised:
         store.get("never-existed")
+    assert (raised.value.code, raised.value.message) == (-32602, "Failed to retrieve task: Task not found")
 
 
 def test_ttl_null_is_unlimited_and_reaches_the_wire_as_null():
@@ -310,8 +312,11 @@ async def test_pause_keeps_input_requests_and_resume_returns_to_input_required(
     keys = set(record.input_requests)
     runtime.pause(record.task_id)
     assert "inputRequests" not in record.to_get_result()
-    with pytest.raises(errors.InvalidParamsError):
+    with pytest.raises(errors.InvalidParamsError) as refused:
         runtime.update(record.task_id, {k: {"action": "accept"} for k in keys})  # paused: refused
+    assert (refused.value.code, refused.value.message) == (
+        -32602, "tasks/update is not accepted on a task in status 'paused'"
+    )
     assert runtime.resume(record.task_id).status == "input_required"
     assert set(record.input_requests) == keys  # the same keys survive pause and resume
     runtime.update(record.task_id, {k: {"action": "accept"} for k in keys})
