@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -205,3 +206,27 @@ def test_a_core_build_has_exactly_sep_2663s_lifecycle(core):
         for s, (methods, _) in oracle.ACCEPTS.items()
         if s in oracle.statuses(only)
     }
+
+
+# The TypeScript package's table (generated/typescript/src/spec.ts), read as text ----------------
+
+
+def test_the_typescript_table_is_the_seps():
+    """The TypeScript guard reads the same kind of table; a generator bug in its view would not
+    show in the Python package. Parsed from the source text (the table is plain literals)."""
+    text = (Path(__file__).resolve().parent.parent / "generated" / "typescript" / "src" / "spec.ts").read_text("utf-8")
+    statuses = {
+        m[1]: (m[2] == "true", frozenset(re.findall(r'"([^"]+)"', m[3])))
+        for m in re.finditer(r'^  "(\w+)": \{ terminal: (true|false), accepts: \[([^\]]*)\] \},$', text, re.M)
+    }
+    assert list(statuses) == list(oracle.STATUS_NAMES)
+    assert statuses == {
+        s.name: (s.terminal, oracle.ACCEPTS[s.name][0]) for s in oracle.STATUSES
+    }
+    transitions = re.findall(r'^  \{ from: "(\w+)", to: "(\w+)", trigger: "([^"]+)" \},$', text, re.M)
+    assert Counter(transitions) == Counter(r[:3] for r in oracle.TRANSITIONS)
+    governed = re.search(r"^export const GOVERNED_METHODS: readonly string\[\] = \[(.*)\];$", text, re.M)
+    assert governed and re.findall(r'"([^"]+)"', governed[1]) == list(oracle.METHODS)
+    initial = re.search(r"^export const INITIAL: readonly string\[\] = \[(.*)\];$", text, re.M)
+    assert initial and re.findall(r'"([^"]+)"', initial[1]) == [s.name for s in oracle.STATUSES if s.initial]
+    assert f"export const REFUSAL_CODE: number = {oracle.REFUSAL_CODE};" in text
