@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from diff_cases import CASES, SPARE_TYPE, Case, Edit, in_module, on_field, on_type, setter
+from diff_cases import CASES, SPARE_TYPE, Case, Edit, flag_const, in_module, on_field, on_type, setter
 from specedit import copy_spec, edit_module, remove_method, rename_everywhere
 from taskbind.cli import app
 from taskbind.diff import RULES
@@ -69,6 +69,17 @@ def test_rule(c: Case, base_spec: Path, tmp_path: Path):
     assert c.category == RULES[c.rule].category
     assert exit_code == c.exit_code, report["summary"]
     assert report["breaking"] is (exit_code == 1)
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [(True, 1, ("true", "1")), ("on", "off", ('"on"', '"off"'))])
+def test_a_changed_const_shows_both_values_as_json(old, new, shown, base_spec: Path, tmp_path: Path):
+    """The values are spec literals, so a reader sees them as the wire does: `true`, `"on"`, not
+    Python's `True`, `'on'`."""
+    before = make_side(base_spec, tmp_path / "old", flag_const(old))
+    after = make_side(base_spec, tmp_path / "new", flag_const(new))
+    _, report = diff_json(before, after)
+    [change] = report["changes"]
+    assert (change["old"], change["new"]) == shown
 
 
 # -- the acceptance scenarios -----------------------------------------------------------------------
