@@ -8,11 +8,12 @@ methods -32601, because `HANDLERS` does not list them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from . import _spec
-from .dispatcher import RequestContext
+from . import _spec, push
+from .dispatcher import RequestContext, declared_settings, validate_params
 from .methods import METHODS
 from .runtime import TaskRuntime
 from .server import TaskServer
@@ -221,6 +222,40 @@ class RuntimeTaskServer(TaskServer):
             if not await record.wait_changed(HEARTBEAT_SECONDS):
                 heartbeat = {"_meta": meta, "cursor": str(position)}
                 await notify("notifications/events/heartbeat", heartbeat)
+
+    # Push: task status notifications on a listen stream (push.py) --------------------------------
+
+    async def handle(
+        self, method: str, params: dict[str, Any], context: RequestContext
+    ) -> dict[str, Any]:
+        # The listen request is core MCP, not one of HANDLERS: a stream that names task ids is
+        # served here; any other is the host's (this dispatcher has no other notifications).
+        if _spec.LISTEN is not None and method == _spec.LISTEN:
+            return await self.listen_tasks(params, context)
+        return await super().handle(method, params, context)
+
+    async def listen_tasks(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
+        """The listen request of a client following tasks: acknowledge, then push each named
+        task's state now and after every change, until they are all terminal (push.py)."""
+        if _spec.LISTEN is None:
+            raise _spec.METHOD_NOT_FOUND("This build has no task status notifications")
+        task_ids = push.requested_task_ids(params)
+        if task_ids is None:
+            raise _spec.INVALID_PARAMS("The listen filter names no task ids")
+        if _spec.EXTENSION_ID not in context.declared:  # SEP-2663: MUST
+            raise _spec.MISSING_CAPABILITY(
+                f"Task notifications need the {_spec.EXTENSION_ID!r} extension declared on the "
+                "listen request",
+                {"requiredCapabilities": _spec.REQUIRED_CAPABILITIES[_spec.EXTENSION_ID]},
+            )
+        validate_params(_spec.LISTEN, METHODS[_spec.LISTEN].params_type, params)
+        # What this client may see: a paused task is `working` to one that did not opt in.
+        context = dataclasses.replace(
+            context, settings=declared_settings(params, _spec.EXTENSION_ID)
+        )
+        return await push.serve_listen(
+            self.runtime.store, task_ids, context, lambda task: self.shown(task, context)
+        )
 
 
 def _ack() -> dict[str, Any]:

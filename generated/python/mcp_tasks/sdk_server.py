@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import _spec, errors
 from .dispatcher import RequestContext, declared_capabilities, declared_settings
+from .push import requested_task_ids
 from .runtime import TaskContext, TaskFailed, TaskRuntime
 from .runtime_server import RuntimeTaskServer
 
@@ -134,6 +135,8 @@ class TasksExtension(Extension):
         `advertise_events`).
         """
         middleware: list[Any] = [self.negotiate_settings]
+        if _spec.PUSH:
+            middleware.append(self.listen_for_tasks)
         if _spec.EVENTS:
             middleware.append(advertise_events)
         return middleware
@@ -156,6 +159,34 @@ class TasksExtension(Extension):
             declared = declared_settings(ctx.params, EXTENSION_ID)
             extensions[EXTENSION_ID] = self.server.settings(declared)
         return result
+
+    async def listen_for_tasks(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        """Server middleware: serve a listen request whose filter names task ids (push.py).
+
+        The listen method is core MCP, so an Extension cannot bind it; the SDK's own handler
+        acknowledges only the core filter members. A stream that follows tasks is therefore served
+        here, on the SDK's transport (its response stream; SSE on streamable HTTP), and reports on
+        tasks only: ask for the core notifications on a listen stream of their own.
+        """
+        if ctx.method != _spec.LISTEN:
+            return await call_next(ctx)
+        params = dict(ctx.params or {})
+        try:
+            if requested_task_ids(params) is None:
+                return await call_next(ctx)
+            context = RequestContext(
+                ctx.method,
+                ctx.request_id,
+                declared=self._declared(ctx),
+                headers=_headers(ctx),
+                notify=_notifier(ctx),
+                extra={"sdk_context": ctx},
+            )
+            return await self.server.listen_tasks(params, context)
+        except errors.JsonRpcError as error:
+            raise _sdk_error(error) from None
 
     # The SEP-2133 surface -------------------------------------------------------------------------
 
