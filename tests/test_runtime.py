@@ -530,3 +530,130 @@ def test_the_runtime_and_the_dispatcher_need_pydantic_only():
     )
     path = str(Path(mcp_tasks.__file__).parent.parent)
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": path})
+
+
+# Push: status notifications on a listen stream, on both stores ------------------------------------
+
+
+def listen_request(request_id, task_ids: list[str], capabilities=None) -> dict:
+    from mcp_tasks.client import CLIENT_CAPABILITIES, PROTOCOL_VERSION
+
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": PROTOCOL_VERSION,
+        "io.modelcontextprotocol/clientCapabilities": (
+            CLIENT_CAPABILITIES if capabilities is None else capabilities
+        ),
+    }
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "subscriptions/listen",
+        "params": {"notifications": {"taskIds": task_ids}, "_meta": meta},
+    }
+
+
+async def test_a_listen_stream_pushes_each_change_of_its_tasks_in_order(runtime: TaskRuntime):
+    """SEP-2663: the acknowledgement first (the tasks the server agreed to report on), then the
+    complete DetailedTask as it changes, each stamped with the listen request's id; the stream
+    ends with the listen result once its tasks are terminal."""
+    from mcp_tasks import parse_message
+
+    server = RuntimeTaskServer(runtime)
+    gate = asyncio.Event()
+
+    async def body(task: TaskContext):
+        await gate.wait()
+        answer = await task.elicit("go on?", {"type": "object", "properties": {}})
+        return {"content": [{"type": "text", "text": str(answer["action"])}]}
+
+    record = runtime.start(body)
+    sent: list[dict] = []
+
+    async def notify(method: str, params: dict) -> None:
+        sent.append({"jsonrpc": "2.0", "method": method, "params": params})
+
+    listening = asyncio.create_task(
+        server.dispatch(listen_request("l-1", [record.task_id, "unknown"]), notify=notify)
+    )
+    await until(lambda: len(sent) == 2)  # the ack, then the task as it is now
+    gate.set()
+    await until(lambda: record.input_requests)
+    runtime.update(record.task_id, {next(iter(record.input_requests)): {"action": "accept"}})
+    response = await asyncio.wait_for(listening, 5)
+    ack, *notifications = sent
+    meta = {"io.modelcontextprotocol/subscriptionId": "l-1"}
+    assert ack["method"] == "notifications/subscriptions/acknowledged"
+    assert ack["params"] == {"notifications": {"taskIds": [record.task_id]}, "_meta": meta}
+    statuses = [n["params"]["status"] for n in notifications]
+    changes = [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s]
+    assert changes == ["working", "input_required", "working", "completed"]  # every one, in order
+    for notification in notifications:
+        assert notification["method"] == "notifications/tasks"
+        assert notification["params"]["_meta"] == meta
+        parse_message(notification)  # a valid notification of the generated models
+    assert notifications[1]["params"]["inputRequests"]  # the full DetailedTask
+    assert notifications[-1]["params"]["result"]["content"][0]["text"] == "accept"
+    assert response == {"jsonrpc": "2.0", "id": "l-1", "result": {"_meta": meta, "resultType": "complete"}}
+
+
+async def test_listening_for_tasks_needs_the_extension_declared(runtime: TaskRuntime):
+    server = RuntimeTaskServer(runtime)
+    record = runtime.start(done())
+
+    async def notify(method: str, params: dict) -> None:
+        raise AssertionError("nothing is sent before the refusal")
+
+    response = await server.dispatch(
+        listen_request(2, [record.task_id], capabilities={}), notify=notify
+    )
+    assert response["error"]["code"] == -32021
+    assert response["error"]["data"] == {
+        "requiredCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}}
+    }
+
+
+def test_without_redis_the_in_memory_store_and_push_work_and_never_import_it():
+    """Nothing changes for an in-memory user without the redis package: it is imported only by
+    redis_store, which nothing else imports."""
+    import mcp_tasks
+
+    code = """
+import asyncio, sys
+sys.modules["redis"] = None  # as if not installed: importing it raises ImportError
+from mcp_tasks.runtime import TaskRuntime
+from mcp_tasks.runtime_server import RuntimeTaskServer
+from mcp_tasks.client import CLIENT_CAPABILITIES, PROTOCOL_VERSION
+
+async def main():
+    runtime = TaskRuntime()
+    async with runtime.running():
+        async def body(task):
+            await asyncio.sleep(0.01)
+            return {"content": []}
+        record = runtime.start(body)
+        sent = []
+        async def notify(method, params):
+            sent.append(params["status"] if "status" in params else method)
+        meta = {"io.modelcontextprotocol/protocolVersion": PROTOCOL_VERSION,
+                "io.modelcontextprotocol/clientCapabilities": CLIENT_CAPABILITIES}
+        request = {"jsonrpc": "2.0", "id": 1, "method": "subscriptions/listen",
+                   "params": {"notifications": {"taskIds": [record.task_id]}, "_meta": meta}}
+        response = await asyncio.wait_for(RuntimeTaskServer(runtime).dispatch(request, notify=notify), 5)
+        assert "result" in response and sent[1:] == ["working", "completed"], (response, sent)
+    try:
+        import mcp_tasks.redis_store  # the only module that needs it says so
+    except ImportError as missing:
+        assert "redis" in str(missing)
+    else:
+        from mcp_tasks.redis_store import RedisTaskStore
+        try:
+            RedisTaskStore()
+        except ImportError as missing:
+            assert "pip install" in str(missing)
+        else:
+            raise AssertionError("RedisTaskStore without redis")
+
+asyncio.run(main())
+"""
+    path = str(Path(mcp_tasks.__file__).parent.parent)
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": path})

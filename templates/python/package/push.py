@@ -94,14 +94,25 @@ async def serve_listen(
         wanted = set(honored)
         ack = {_spec.LISTEN_FILTER_FIELD: {_spec.TASK_IDS_FIELD: honored}, "_meta": meta}
         await notify(_spec.LISTEN_ACKNOWLEDGED, ack)  # the first frame of the stream
-        sent: dict[str, int] = {}
+        versions: dict[str, int] = {}
+        shown_last: dict[str, dict[str, Any]] = {}
         open_ids = set(honored)
 
         async def send(record: TaskRecord) -> None:
-            if record.version <= sent.get(record.task_id, -1):
+            if record.version <= versions.get(record.task_id, -1):
                 return  # already sent, or older than what was sent
-            sent[record.task_id] = record.version
-            params = {**shown(record.to_detailed()), "_meta": meta}
+            versions[record.task_id] = record.version
+            detailed = shown(record.to_detailed())
+            # Only what a client can see: a change that moved nothing but `lastUpdatedAt` (a step
+            # inside the store, such as recording an input request before the status moves)
+            # sends nothing.
+            seen = shown(
+                TaskRecord.from_state({**record.to_state(), "last_updated_at": ""}).to_detailed()
+            )
+            if shown_last.get(record.task_id) == seen:
+                return
+            shown_last[record.task_id] = seen
+            params = {**detailed, "_meta": meta}
             await notify(_spec.STATUS_NOTIFICATION, params)  # type: ignore[arg-type]
             if lifecycle.is_terminal(record.status):
                 open_ids.discard(record.task_id)
