@@ -88,7 +88,7 @@ async def serve_listen(
     try:
         current = {}
         for task_id in task_ids:
-            record = store.find(task_id)
+            record = await store.run(store.find, task_id)
             if record is not None:
                 current[task_id] = TaskRecord.from_state(record.to_state())
         honored = [task_id for task_id in task_ids if task_id in current]
@@ -124,7 +124,7 @@ async def serve_listen(
             try:
                 record = await asyncio.wait_for(queue.get(), IDLE_CHECK_SECONDS)
             except TimeoutError:
-                open_ids = {i for i in open_ids if store.find(i) is not None}  # drop expired
+                open_ids = {i for i in open_ids if await store.run(store.find, i) is not None}
                 continue
             if record is None:
                 break  # backlog overflow: the client re-listens

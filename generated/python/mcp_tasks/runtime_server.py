@@ -8,9 +8,10 @@ methods -32601, because `HANDLERS` does not list them.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
 from . import _spec, push
 from .dispatcher import RequestContext, declared_settings, validate_params
@@ -18,6 +19,12 @@ from .methods import METHODS
 from .runtime import TaskRuntime
 from .server import TaskServer
 from .store import TaskRecord
+
+_T = TypeVar("_T")
+# The outstanding input request keys of the tasks/update being handled, read by `handle`.
+_outstanding: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
+    "mcp_tasks_outstanding", default=None
+)
 
 # How long an idle push stream waits before a heartbeat, and the longest long poll (seconds).
 HEARTBEAT_SECONDS = 15.0
@@ -53,8 +60,14 @@ class RuntimeTaskServer(TaskServer):
         self.enabled_settings = self.runtime.enabled_settings
 
     async def task_status(self, task_id: str) -> str | None:
-        record = self.runtime.store.find(task_id)
+        store = self.runtime.store
+        record = await store.run(store.find, task_id)
         return record.status if record is not None else None
+
+    async def call(self, operation: Callable[..., _T], /, *args: Any) -> _T:
+        """A runtime operation, carried out where the store does its work (`store.run`): on the
+        loop in memory, on the store's own thread for Redis, so the loop never waits on I/O."""
+        return await self.runtime.store.run(operation, *args)
 
     def drop_ignored(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         responses = params.get("inputResponses")
@@ -66,12 +79,15 @@ class RuntimeTaskServer(TaskServer):
         ):
             return params
         # Only responses to outstanding keys are used, so only they have to be well formed.
-        outstanding = self.runtime.outstanding_keys(task_id)
+        outstanding = _outstanding.get()
+        if outstanding is None:
+            outstanding = self.runtime.outstanding_keys(task_id)
         kept = {k: v for k, v in responses.items() if k in outstanding}
         return {**params, "inputResponses": kept}
 
     async def get_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        return self.shown(self.runtime.get(params.task_id).to_get_result(), context)
+        record = await self.call(self.runtime.get, params.task_id)
+        return self.shown(record.to_get_result(), context)
 
     @staticmethod
     def shown(task: dict[str, Any], context: RequestContext) -> dict[str, Any]:
@@ -92,22 +108,22 @@ class RuntimeTaskServer(TaskServer):
         self, params: _ResponsesParams, context: RequestContext
     ) -> dict[str, Any]:
         responses = {key: response.to_wire() for key, response in params.input_responses.items()}
-        self.runtime.update(params.task_id, responses)
+        await self.call(self.runtime.update, params.task_id, responses)
         return _ack()
 
     async def cancel_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        self.runtime.cancel(params.task_id)
+        await self.call(self.runtime.cancel, params.task_id)
         return _ack()
 
     async def steer_task(self, params: _MessageParams, context: RequestContext) -> dict[str, Any]:
-        self.runtime.steer(params.task_id, params.message)
+        await self.call(self.runtime.steer, params.task_id, params.message)
         return _ack()
 
     async def pause_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        return self.runtime.pause(params.task_id).to_get_result()
+        return (await self.call(self.runtime.pause, params.task_id)).to_get_result()
 
     async def resume_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        return self.runtime.resume(params.task_id).to_get_result()
+        return (await self.call(self.runtime.resume, params.task_id)).to_get_result()
 
     # Event sources: one event type (runtime.event_type), subscribed to with {"taskId": ...}. A
     # cursor is a position in the task's event log, as a decimal string.
@@ -136,7 +152,7 @@ class RuntimeTaskServer(TaskServer):
             raise _spec.INVALID_PARAMS("Unknown cursor: events/list has a single page")
         return {"events": self.event_types(), "resultType": _spec.COMPLETE_RESULT_TYPE}
 
-    def _subscription(self, name: str, arguments: Any) -> TaskRecord:
+    async def _subscription(self, name: str, arguments: Any) -> TaskRecord:
         not_found = _spec.EVENTS_NOT_FOUND
         if not_found is None:  # unreachable: HANDLERS lists no events method in such a build
             raise _spec.METHOD_NOT_FOUND("This build has no task event sources")
@@ -145,7 +161,7 @@ class RuntimeTaskServer(TaskServer):
         task_id = arguments.get("taskId") if isinstance(arguments, dict) else None
         if not isinstance(task_id, str) or set(arguments) != {"taskId"}:
             raise _spec.INVALID_PARAMS('arguments must be {"taskId": <string>}')
-        record = self.runtime.store.get(task_id)
+        record = await self.call(self.runtime.store.get, task_id)
         if record.event_source is None:
             raise _spec.INVALID_PARAMS(f"Task {task_id} has no event source")
         return record
@@ -166,7 +182,7 @@ class RuntimeTaskServer(TaskServer):
 
     async def poll_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         wire = params.to_wire()  # optional members read from the wire form: absent is None here
-        record = self._subscription(wire["name"], wire["arguments"])
+        record = await self._subscription(wire["name"], wire["arguments"])
         start, truncated = self._position(record, wire.get("cursor"))
         loop = asyncio.get_running_loop()
         wait = min(max(wire.get("timeoutMs") or 0, 0) / 1000, MAX_POLL_SECONDS)
@@ -199,7 +215,7 @@ class RuntimeTaskServer(TaskServer):
             )
         notify = context.notify
         wire = params.to_wire()
-        record = self._subscription(wire["name"], wire["arguments"])
+        record = await self._subscription(wire["name"], wire["arguments"])
         position, truncated = self._position(record, wire.get("cursor"))
         meta = {"io.modelcontextprotocol/subscriptionId": context.request_id}
         active = {"_meta": meta, "cursor": str(position), "truncated": truncated}
@@ -212,13 +228,15 @@ class RuntimeTaskServer(TaskServer):
                 await notify("notifications/events/event", occurrence)
             if record.terminal:
                 return _ack()
-            if self.runtime.store.find(record.task_id) is not record:  # expired: abnormal end
+            if await self.call(self.runtime.store.find, record.task_id) is not record:  # expired
                 # The draft ends a subscription abnormally with -32011/-32012/-32014; a task that
                 # expired no longer exists, which is NotFound.
                 gone = _spec.EVENTS_NOT_FOUND or _spec.INVALID_PARAMS
                 error = gone(f"Task {record.task_id} has expired").to_error()
                 await notify("notifications/events/terminated", {"_meta": meta, "error": error})
                 return _ack()
+            if position < len(record.events) or record.terminal:
+                continue  # it changed while this stream awaited: no wait, no missed event
             if not await record.wait_changed(HEARTBEAT_SECONDS):
                 heartbeat = {"_meta": meta, "cursor": str(position)}
                 await notify("notifications/events/heartbeat", heartbeat)
@@ -232,7 +250,15 @@ class RuntimeTaskServer(TaskServer):
         # served here; any other is the host's (this dispatcher has no other notifications).
         if _spec.LISTEN is not None and method == _spec.LISTEN:
             return await self.listen_tasks(params, context)
-        return await super().handle(method, params, context)
+        task_id = params.get("taskId")
+        if method != _spec.UPDATE or not isinstance(task_id, str):
+            return await super().handle(method, params, context)
+        # drop_ignored needs the outstanding keys before validation: read them off the loop here.
+        token = _outstanding.set(await self.call(self.runtime.outstanding_keys, task_id))
+        try:
+            return await super().handle(method, params, context)
+        finally:
+            _outstanding.reset(token)
 
     async def listen_tasks(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
         """The listen request of a client following tasks: acknowledge, then push each named

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _spec, lifecycle
 from .guard import TransitionRefused, check_transition, task_not_found
@@ -123,7 +123,11 @@ class TaskRecord:
         return record
 
     def load_state(self, state: Mapping[str, Any]) -> None:
-        """Take over `state` (a `to_state()` of this task), in place: waiters keep their record."""
+        """Take over `state` (a `to_state()` of this task), in place: waiters keep their record.
+
+        In one step (one update of the instance dict, which holds the GIL throughout): a store
+        that works on its own thread never shows the event loop half a state."""
+        values: dict[str, Any] = {}
         for name in STATE_FIELDS:
             value = state.get(name)
             if name == "used_keys":
@@ -134,7 +138,8 @@ class TaskRecord:
                 value = list(value or [])
             elif name == "version":
                 value = int(value or 0)
-            setattr(self, name, value)
+            values[name] = value
+        vars(self).update(values)
 
     # Wire forms ---------------------------------------------------------------------------------
 
@@ -184,6 +189,7 @@ class TaskRecord:
         return {**self.to_detailed(), "resultType": _spec.COMPLETE_RESULT_TYPE}
 
 
+_T = TypeVar("_T")
 Mutation = Callable[[TaskRecord], None]
 Listener = Callable[[TaskRecord], None]
 # kind ("cancel" or "answer") and payload of a request forwarded to the replica running a task.
@@ -246,6 +252,12 @@ class BaseTaskStore(abc.ABC):
         """Delete every task whose TTL has elapsed; returns their ids (stores that expire by
         themselves return an empty set)."""
         return set()
+
+    async def run(self, operation: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        """`operation(*args, **kwargs)` (a store operation, or a runtime step made of them) without
+        blocking the event loop on the store's I/O. In memory there is none: it runs at once, on
+        the loop, atomic as ever. A store that talks to a server runs it on its own thread."""
+        return operation(*args, **kwargs)
 
     async def open(self) -> None:
         """Called when a runtime starts using the store (connections, leases, subscriptions)."""

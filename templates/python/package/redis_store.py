@@ -18,9 +18,10 @@ What lives where (every key starts with `prefix`):
 
 Every change is a compare-and-set on the version, in one Lua script that also publishes it, so
 two replicas never both move a task out of one status and listeners see changes in commit order.
-Store operations use redis-py's synchronous client (one round trip each, no await in between,
-like the in-memory store; see spec/README.md, "Replicas share tasks through Redis"); the
-subscription and the lease run on its asyncio client.
+Store operations use redis-py's synchronous client (one round trip each, like the in-memory
+store's operations); the runtime calls them through `run`, which carries them out on this store's
+one worker thread, so the event loop never waits on Redis (see spec/README.md, "Replicas share
+tasks through Redis"). The subscription runs on redis-py's asyncio client.
 
 A task's body runs on the replica that created it (`owner`). When that replica stops renewing its
 lease (it died), the next replica that reads the task, or scans for dead replicas, ends it `failed`
@@ -31,13 +32,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import secrets
+import threading
 import time
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from . import _spec
 from .guard import TransitionRefused, task_not_found
@@ -83,6 +87,8 @@ return items
 
 MAX_COMMIT_ATTEMPTS = 100
 
+_T = TypeVar("_T")
+
 
 class RedisTaskStore(BaseTaskStore):
     """Tasks in Redis, shared by every replica that uses the same Redis and `prefix`."""
@@ -120,6 +126,12 @@ class RedisTaskStore(BaseTaskStore):
         self._background: list[asyncio.Task[None]] = []
         self._async: Any = None
         self._opened = 0
+        # Store work runs here, one operation at a time (as on the loop with the in-memory store),
+        # so the event loop never waits on Redis; what it changes that the loop waits on (record
+        # signals, expiry callbacks) is handed back to the loop.
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="mcp-tasks-redis")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._adopting = threading.Lock()  # version check and state swap of a record, together
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisTaskStore:
@@ -155,14 +167,42 @@ class RedisTaskStore(BaseTaskStore):
 
     def _cached(self, state: Mapping[str, Any]) -> TaskRecord:
         """The one record object of the task, brought up to `state` (waiters wake on news)."""
-        record = self._records.get(state["task_id"])
-        if record is None:
-            record = TaskRecord.from_state(state)
-            self._records[record.task_id] = record
-        elif int(state.get("version") or 0) > record.version:
-            record.load_state(state)
-            record._signal()
+        with self._adopting:
+            record = self._records.get(state["task_id"])
+            if record is None:
+                record = TaskRecord.from_state(state)
+                self._records[record.task_id] = record
+                return record
+        self._adopt(record, state)
         return record
+
+    def _adopt(self, record: TaskRecord, state: Mapping[str, Any]) -> None:
+        """Bring `record` up to `state` when it is newer, and wake its waiters."""
+        with self._adopting:
+            if int(state.get("version") or 0) <= record.version:
+                return
+            record.load_state(state)
+        self._on_loop(record._signal)
+
+    # The worker thread and the loop --------------------------------------------------------------
+
+    async def run(self, operation: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        call = functools.partial(operation, *args, **kwargs)
+        return await loop.run_in_executor(self._worker, call)
+
+    def _on_loop(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Call `callback` on the event loop: now when on it, else as soon as the loop can."""
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop or loop.is_closed():
+            callback(*args)
+        else:
+            loop.call_soon_threadsafe(callback, *args)
 
     def create(
         self,
@@ -244,21 +284,19 @@ class RedisTaskStore(BaseTaskStore):
             state = self._load(record.task_id)
             if state is None:
                 raise task_not_found(record.task_id)
-            record.load_state(state)  # decide on the current state, not on what we saw before
-            try:
-                change(record)
-            except BaseException:
-                record.load_state(state)
-                raise
-            expected = record.version
-            record.version = expected + 1
+            # Decide on the current state, not on what we saw before, and on a copy: the record
+            # the loop reads changes only once the change is stored (in one step, `_adopt`).
+            draft = TaskRecord.from_state(state)
+            change(draft)  # raises to refuse: nothing changes
+            expected = draft.version
+            draft.version = expected + 1
             if touch:
-                record.last_updated_at = timestamp(time.time())
-            data = json.dumps(record.to_state())
+                draft.last_updated_at = timestamp(time.time())
+            data = json.dumps(draft.to_state())
             keys = [
-                self._task_key(record.task_id),
-                self._running_key(record.owner),
-                self._steer_key(record.task_id),
+                self._task_key(draft.task_id),
+                self._running_key(draft.owner),
+                self._steer_key(draft.task_id),
             ]
             args = [
                 str(expected),
@@ -266,14 +304,13 @@ class RedisTaskStore(BaseTaskStore):
                 data,
                 self._changes,
                 "",
-                "1" if record.terminal else "0",
-                record.task_id,
+                "1" if draft.terminal else "0",
+                draft.task_id,
             ]
             outcome = self._cas(keys=keys, args=args)
             if outcome == 1:
-                record._signal()
+                self._adopt(record, draft.to_state())
                 return
-            record.load_state(state)
             if outcome == -1:
                 raise task_not_found(record.task_id)
         raise RuntimeError(f"task {record.task_id}: too many concurrent changes")
@@ -308,7 +345,8 @@ class RedisTaskStore(BaseTaskStore):
             return
         import redis.asyncio
 
-        self._renew_lease()
+        self._loop = asyncio.get_running_loop()
+        await self.run(self._renew_lease)
         self._async = redis.asyncio.Redis.from_url(self.url, decode_responses=True)
         pubsub = self._async.pubsub()
         await pubsub.subscribe(self._changes, self._forwards)
@@ -332,7 +370,7 @@ class RedisTaskStore(BaseTaskStore):
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background = []
         with contextlib.suppress(Exception):
-            self._redis.delete(self._lease_key(self.replica_id))
+            await self.run(self._redis.delete, self._lease_key(self.replica_id))
         if self._async is not None:
             await self._async.aclose()
             self._async = None
@@ -345,8 +383,8 @@ class RedisTaskStore(BaseTaskStore):
         while True:
             await asyncio.sleep(self.lease_ms / 3000)
             try:
-                self._renew_lease()
-                self._sweep()
+                await self.run(self._renew_lease)
+                await self.run(self._sweep)
             except Exception:  # Redis unreachable for a moment: try again next round
                 logger.exception("could not renew the lease of replica %s", self.replica_id)
 
@@ -366,9 +404,9 @@ class RedisTaskStore(BaseTaskStore):
                 self._redis.srem(mine, task_id)
                 record = self._records.pop(task_id, None)
                 if record is not None:
-                    record._signal()
+                    self._on_loop(record._signal)
                     if self.on_expired is not None:
-                        self.on_expired(record)
+                        self._on_loop(self.on_expired, record)
 
     async def _listen(self, pubsub: Any) -> None:
         try:
@@ -399,6 +437,5 @@ class RedisTaskStore(BaseTaskStore):
 
     def _cached_if_held(self, state: Mapping[str, Any]) -> None:
         record = self._records.get(state["task_id"])
-        if record is not None and int(state.get("version") or 0) > record.version:
-            record.load_state(state)
-            record._signal()
+        if record is not None:
+            self._adopt(record, state)

@@ -16,7 +16,9 @@ The only module of this package that imports `mcp`; nothing else imports it.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from .dispatcher import RequestContext, declared_capabilities, declared_settings
 from .push import requested_task_ids
 from .runtime import TaskContext, TaskFailed, TaskRuntime
 from .runtime_server import RuntimeTaskServer
+from .store_base import TaskRecord
 
 EXTENSION_ID = _spec.EXTENSION_ID
 
@@ -254,11 +257,16 @@ class TasksExtension(Extension):
         # TES wants the client's Events capability before an eventSource; the official SDK client
         # cannot declare a top-level capability, so none is required (the spec's decision on the
         # `events` capability): a client without Events ignores the optional member.
-        record = self.runtime.start(
-            body,
-            ttl_ms=tool.ttl_ms,
-            poll_interval_ms=tool.poll_interval_ms,
-            event_source=tool.event_source,
+        # Created where the store works (its own thread for Redis), in this request's context.
+        record: TaskRecord = await self.runtime.store.run(
+            contextvars.copy_context().run,
+            functools.partial(
+                self.runtime.start,
+                body,
+                ttl_ms=tool.ttl_ms,
+                poll_interval_ms=tool.poll_interval_ms,
+                event_source=tool.event_source,
+            ),
         )
         return record.to_create_result()  # the record is stored: tasks/get resolves at once
 
