@@ -657,3 +657,34 @@ asyncio.run(main())
 """
     path = str(Path(mcp_tasks.__file__).parent.parent)
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": path})
+
+
+async def test_a_slow_redis_never_stalls_the_event_loop(redis_url):
+    """Every request the runtime server answers reaches Redis from the store's own thread: while
+    Redis holds its clients (CLIENT PAUSE), the loop keeps running other work."""
+    import redis as redis_py
+
+    from mcp_tasks.redis_store import RedisTaskStore
+    from redis_server import fresh_prefix
+
+    runtime = TaskRuntime(store=RedisTaskStore(redis_url, prefix=fresh_prefix()))
+    async with runtime.running():
+        server = RuntimeTaskServer(runtime)
+        record = runtime.start(forever)
+        ticks = 0
+
+        async def tick():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.05)
+        redis_py.Redis.from_url(redis_url).execute_command("CLIENT", "PAUSE", "600", "ALL")
+        before = ticks
+        status = await server.task_status(record.task_id)  # answered once Redis serves again
+        during = ticks - before
+        ticker.cancel()
+        assert status == "working"
+        assert during >= 20, f"the loop ran only {during} ticks while Redis was paused 600 ms"
