@@ -472,7 +472,8 @@ async def test_the_event_stream_ends_when_the_task_becomes_terminal(runtime: Tas
     methods = [method for method, _ in sent]
     assert methods == ["notifications/events/active"] + ["notifications/events/event"] * 4
     assert [p["data"]["index"] for _, p in sent[1:]] == [0, 1, 2, 3]
-    assert [p["cursor"] for _, p in sent[1:]] == ["1", "2", "3", "4"]
+    cursors = [p["cursor"] for _, p in sent[1:]]  # opaque: positions in memory, ids in Redis
+    assert len(set(cursors)) == 4 and all(isinstance(c, str) and c for c in cursors)
     assert all(p["_meta"] == {"io.modelcontextprotocol/subscriptionId": 7} for _, p in sent)
 
 
@@ -489,7 +490,6 @@ async def test_polling_resumes_from_a_cursor_and_long_polls(runtime: TaskRuntime
         return {}
 
     record = runtime.start(body, event_source=True)
-    await until(lambda: record.events)
     context = RequestContext("events/poll")
     poll = lambda **v: server.poll_events(
         params(
@@ -500,14 +500,19 @@ async def test_polling_resumes_from_a_cursor_and_long_polls(runtime: TaskRuntime
         ),
         context,
     )  # noqa: E731
-    first = await poll(cursor="0")
-    assert [e["data"] for e in first["events"]] == [{"n": 1}] and first["cursor"] == "1"
-    waiting = asyncio.create_task(poll(cursor="1", timeoutMs=5000))
+    first = await poll(cursor="0", timeoutMs=5000)  # waits for the first event
+    assert [e["data"] for e in first["events"]] == [{"n": 1}] and not first["truncated"]
+    waiting = asyncio.create_task(poll(cursor=first["cursor"], timeoutMs=5000))
     await asyncio.sleep(0.05)
     assert not waiting.done()  # held open until an event arrives
     gate.set()
     second = await asyncio.wait_for(waiting, 5)
-    assert [e["data"] for e in second["events"]] == [{"n": 2}] and second["cursor"] == "2"
+    assert [e["data"] for e in second["events"]] == [{"n": 2}]
+    assert second["cursor"] != first["cursor"] and not second["truncated"]
+    again = await poll(cursor=first["cursor"])  # a cursor resumes after its event, every time
+    assert [e["data"] for e in again["events"]] == [{"n": 2}]
+    lost = await poll(cursor="not-a-cursor")  # one the server cannot place: from the oldest kept
+    assert lost["truncated"] and [e["data"] for e in lost["events"]] == [{"n": 1}, {"n": 2}]
     with pytest.raises(errors.EventsNotFoundError):
         await server.poll_events(
             params(
@@ -688,3 +693,45 @@ async def test_a_slow_redis_never_stalls_the_event_loop(redis_url):
         ticker.cancel()
         assert status == "working"
         assert during >= 20, f"the loop ran only {during} ticks while Redis was paused 600 ms"
+
+
+
+async def test_a_cursor_older_than_the_kept_events_is_reported_truncated(redis_url):
+    """The Redis store keeps the newest `max_events` of a task's log (a Redis stream); a cursor
+    from before them resumes at the oldest kept, with `truncated` (the Events sketch's gap flag)."""
+    from mcp_tasks import models
+    from mcp_tasks.redis_store import RedisTaskStore
+    from redis_server import fresh_prefix
+
+    store = RedisTaskStore(redis_url, prefix=fresh_prefix(), max_events=3)
+    runtime = TaskRuntime(store=store)
+    async with runtime.running():
+        server = RuntimeTaskServer(runtime)
+        gate = asyncio.Event()
+
+        async def body(task: TaskContext):
+            for n in range(5):
+                task.emit_event({"n": n})
+            await gate.wait()
+            return {}
+
+        record = runtime.start(body, event_source=True)
+
+        async def poll(cursor):
+            request = params(
+                models.PollEventsRequestParams,
+                name="task.events",
+                arguments={"taskId": record.task_id},
+                cursor=cursor,
+            )
+            return await server.poll_events(request, RequestContext("events/poll"))
+
+        await asyncio.sleep(0.05)  # the body has emitted its five events by now
+        start = record.to_create_result()["eventSource"]["initialCursor"]
+        page = await poll(start)
+        assert page["truncated"] and [e["data"]["n"] for e in page["events"]] == [2, 3, 4]
+        kept = await poll(page["events"][0]["eventId"].split(":", 1)[1])  # the oldest kept
+        assert not kept["truncated"] and [e["data"]["n"] for e in kept["events"]] == [3, 4]
+        now = await poll(None)  # null: from now on, nothing skipped
+        assert not now["truncated"] and now["events"] == []
+        gate.set()

@@ -19,6 +19,7 @@ from .methods import METHODS
 from .runtime import TaskRuntime
 from .server import TaskServer
 from .store import TaskRecord
+from .store_base import EventPage
 
 _T = TypeVar("_T")
 # The outstanding input request keys of the tasks/update being handled, read by `handle`.
@@ -166,40 +167,27 @@ class RuntimeTaskServer(TaskServer):
             raise _spec.INVALID_PARAMS(f"Task {task_id} has no event source")
         return record
 
-    @staticmethod
-    def _position(record: TaskRecord, cursor: str | None) -> tuple[int, bool]:
-        """Where to resume, and whether events may have been skipped (`truncated`).
-
-        The Events sketch reports gaps with `truncated`, never as an error: a cursor this server
-        cannot place (malformed, or past the end of the log, e.g. minted by another server)
-        restarts from the oldest event it holds, flagged truncated.
-        """
-        if cursor is None:
-            return len(record.events), False  # null: start from now
-        if not cursor.isdigit() or int(cursor) > len(record.events):
-            return 0, True
-        return int(cursor), False
-
     async def poll_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         wire = params.to_wire()  # optional members read from the wire form: absent is None here
         record = await self._subscription(wire["name"], wire["arguments"])
-        start, truncated = self._position(record, wire.get("cursor"))
+        store, limit = self.runtime.store, wire.get("maxEvents")
+        signal = record._changed  # taken before reading: an event added meanwhile wakes it
+        page = await self.call(store.read_events, record, wire.get("cursor"), limit)
         loop = asyncio.get_running_loop()
         wait = min(max(wire.get("timeoutMs") or 0, 0) / 1000, MAX_POLL_SECONDS)
         deadline = loop.time() + wait
-        while start == len(record.events) and not record.terminal:  # long poll: wait for an event
+        while not page.events and not record.terminal:  # long poll: wait for an event
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await record.wait_changed(remaining):
+            if remaining <= 0 or not await _wait(signal, remaining):
                 break
-        limit = wire.get("maxEvents")
-        end = len(record.events)
-        if limit is not None:
-            end = min(end, start + max(limit, 0))
+            signal = record._changed
+            found = await self.call(store.read_events, record, page.cursor, limit)
+            page = EventPage(found.events, found.cursor, page.truncated, found.has_more)
         return {
-            "events": record.events[start:end],
-            "cursor": str(end),
-            "truncated": truncated,
-            "hasMore": end < len(record.events),
+            "events": [{k: v for k, v in e.items() if k != "cursor"} for e in page.events],
+            "cursor": page.cursor,
+            "truncated": page.truncated,
+            "hasMore": page.has_more,
             "nextPollMs": record.poll_interval_ms or self.runtime.poll_interval_ms or 1000,
             "resultType": _spec.COMPLETE_RESULT_TYPE,
         }
@@ -216,29 +204,34 @@ class RuntimeTaskServer(TaskServer):
         notify = context.notify
         wire = params.to_wire()
         record = await self._subscription(wire["name"], wire["arguments"])
-        position, truncated = self._position(record, wire.get("cursor"))
+        store = self.runtime.store
+        page = await self.call(store.read_events, record, wire.get("cursor"), 0)
+        cursor = page.cursor
         meta = {"io.modelcontextprotocol/subscriptionId": context.request_id}
-        active = {"_meta": meta, "cursor": str(position), "truncated": truncated}
+        active = {"_meta": meta, "cursor": cursor, "truncated": page.truncated}
         await notify("notifications/events/active", active)
         while True:
-            while position < len(record.events):
-                event = record.events[position]
-                position += 1
-                occurrence = {**event, "cursor": str(position), "_meta": meta}
-                await notify("notifications/events/event", occurrence)
-            if record.terminal:
+            ended = record.terminal  # read before the events: the last ones are not missed
+            signal = record._changed  # likewise: an event added during the read wakes the wait
+            page = await self.call(store.read_events, record, cursor, None)
+            for event in page.events:
+                await notify("notifications/events/event", {**event, "_meta": meta})
+            cursor = page.cursor
+            if page.events:
+                continue  # more may have come while these were sent
+            if ended:
                 return _ack()
-            if await self.call(self.runtime.store.find, record.task_id) is not record:  # expired
+            if await self.call(store.find, record.task_id) is not record:  # expired
                 # The draft ends a subscription abnormally with -32011/-32012/-32014; a task that
                 # expired no longer exists, which is NotFound.
                 gone = _spec.EVENTS_NOT_FOUND or _spec.INVALID_PARAMS
                 error = gone(f"Task {record.task_id} has expired").to_error()
                 await notify("notifications/events/terminated", {"_meta": meta, "error": error})
                 return _ack()
-            if position < len(record.events) or record.terminal:
-                continue  # it changed while this stream awaited: no wait, no missed event
-            if not await record.wait_changed(HEARTBEAT_SECONDS):
-                heartbeat = {"_meta": meta, "cursor": str(position)}
+            if record.terminal:
+                continue  # ended while this stream awaited: one more read, then the end
+            if not await _wait(signal, HEARTBEAT_SECONDS):
+                heartbeat = {"_meta": meta, "cursor": cursor}
                 await notify("notifications/events/heartbeat", heartbeat)
 
     # Push: task status notifications on a listen stream (push.py) --------------------------------
@@ -282,6 +275,15 @@ class RuntimeTaskServer(TaskServer):
         return await push.serve_listen(
             self.runtime.store, task_ids, context, lambda task: self.shown(task, context)
         )
+
+
+async def _wait(signal: asyncio.Event, timeout: float) -> bool:
+    """Wait for `signal` (a record's change event, taken earlier); False when `timeout` ran out."""
+    try:
+        await asyncio.wait_for(signal.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 def _ack() -> dict[str, Any]:

@@ -13,7 +13,10 @@ What lives where (every key starts with `prefix`):
     lease:<replica>  a key that lives `lease_ms`, renewed by the replica while it runs
     running:<rep>    set: the unfinished tasks whose bodies run on that replica
     replicas         set: every replica that ran tasks
+    events:<id>      stream: the task's event log (cursor = stream id), the newest `max_events`
+    trimmed:<id>     the id of the newest event trimmed from it (older cursors are `truncated`)
     changes          pub/sub channel: every committed change, as the new record (commit order)
+    added            pub/sub channel: the id of a task whose event log grew
     forward          pub/sub channel: cancel and input answers for a body on another replica
 
 Every change is a compare-and-set on the version, in one Lua script that also publishes it, so
@@ -45,7 +48,14 @@ from typing import Any, TypeVar
 
 from . import _spec
 from .guard import TransitionRefused, task_not_found
-from .store_base import BaseTaskStore, Mutation, TaskRecord, new_task_id, timestamp
+from .store_base import (
+    BaseTaskStore,
+    EventPage,
+    Mutation,
+    TaskRecord,
+    new_task_id,
+    timestamp,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +89,24 @@ if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1
 """
 
+_ADD_EVENT = """
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return false end
+local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
+local over = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[2])
+if tonumber(ARGV[2]) > 0 and over > 0 then
+  local gone = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', over)
+  for _, entry in ipairs(gone) do redis.call('XDEL', KEYS[2], entry[1]) end
+  redis.call('SET', KEYS[3], gone[#gone][1])
+end
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return id
+"""
+
 _TAKE_STEERS = """
 local items = redis.call('LRANGE', KEYS[1], 0, -1)
 redis.call('DEL', KEYS[1])
@@ -100,6 +128,7 @@ class RedisTaskStore(BaseTaskStore):
         prefix: str = "mcp_tasks:",
         lease_ms: int = 10_000,
         replica_id: str | None = None,
+        max_events: int = 10_000,
     ) -> None:
         super().__init__()
         try:
@@ -114,15 +143,15 @@ class RedisTaskStore(BaseTaskStore):
         self.prefix = prefix
         self.lease_ms = lease_ms
         self.replica_id = replica_id or secrets.token_hex(8)
+        self.max_events = max_events  # events kept per task; 0: all
         self._redis = redis.Redis.from_url(url, decode_responses=True)
         self._create = self._redis.register_script(_CREATE)
         self._cas = self._redis.register_script(_COMMIT)
         self._push = self._redis.register_script(_PUSH_STEER)
         self._take = self._redis.register_script(_TAKE_STEERS)
+        self._add_event = self._redis.register_script(_ADD_EVENT)
         # One record object per task while anything (a body, a waiter) holds it.
-        self._records: weakref.WeakValueDictionary[str, TaskRecord] = (
-            weakref.WeakValueDictionary()
-        )
+        self._records: weakref.WeakValueDictionary[str, TaskRecord] = weakref.WeakValueDictionary()
         self._background: list[asyncio.Task[None]] = []
         self._async: Any = None
         self._opened = 0
@@ -158,6 +187,10 @@ class RedisTaskStore(BaseTaskStore):
     @property
     def _forwards(self) -> str:
         return f"{self.prefix}forward"
+
+    @property
+    def _added(self) -> str:
+        return f"{self.prefix}added"
 
     # Records -------------------------------------------------------------------------------------
 
@@ -319,6 +352,55 @@ class RedisTaskStore(BaseTaskStore):
         found = (self.find(child) for child in record.child_task_ids)
         return [child for child in found if child is not None]
 
+    # Event log: a Redis stream per task -------------------------------------------------------
+
+    def add_event(self, record: TaskRecord, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        if not _spec.EVENTS:
+            raise ValueError("this build has no task event sources")
+        event = {"name": name, "timestamp": timestamp(time.time()), "data": dict(data)}
+        task_id = record.task_id
+        keys = [self._task_key(task_id), self._events_key(task_id), self._trimmed_key(task_id)]
+        args = [json.dumps(event), str(self.max_events), self._added, json.dumps(task_id)]
+        added = self._add_event(keys=keys, args=args)
+        if added is None:
+            raise task_not_found(task_id)
+        return {"eventId": f"{task_id}:{added}", **event}
+
+    def read_events(
+        self, record: TaskRecord, cursor: str | None, limit: int | None = None
+    ) -> EventPage:
+        """The stream's entries after `cursor` (a stream id; "0" is before the first). A cursor
+        older than the oldest entry kept (events were trimmed after it), or one this store cannot
+        place, resumes from the oldest entry kept, flagged `truncated`."""
+        task_id = record.task_id
+        stream = self._events_key(task_id)
+        # decode_responses: ids and fields are str (redis-py types them bytes | str)
+        newest: Any = self._redis.xrevrange(stream, count=1)
+        last: str = newest[0][0] if newest else "0"
+        trimmed: str = self._redis.get(self._trimmed_key(task_id)) or "0"  # type: ignore[assignment]
+        if cursor is None:
+            return EventPage([], last, False, False)
+        place = _stream_id(cursor)
+        truncated = place is None or place > _id_tuple(last) or place < _id_tuple(trimmed)
+        start = trimmed if truncated else cursor
+        if limit is not None and limit <= 0:
+            return EventPage([], start, truncated, bool(newest) and start != last)
+        count = None if limit is None else limit + 1
+        entries: Any = self._redis.xrange(stream, min=f"({start}", count=count)
+        more = limit is not None and len(entries) > limit
+        entries = entries[:limit] if limit is not None else entries
+        events = [
+            {"eventId": f"{task_id}:{entry_id}", **json.loads(fields["e"]), "cursor": entry_id}
+            for entry_id, fields in entries
+        ]
+        return EventPage(events, events[-1]["cursor"] if events else start, truncated, more)
+
+    def _events_key(self, task_id: str) -> str:
+        return f"{self.prefix}events:{task_id}"
+
+    def _trimmed_key(self, task_id: str) -> str:
+        return f"{self.prefix}trimmed:{task_id}"
+
     # Steer queue and forwarding ------------------------------------------------------------------
 
     def push_steer(self, task_id: str, message: str) -> None:
@@ -349,9 +431,9 @@ class RedisTaskStore(BaseTaskStore):
         await self.run(self._renew_lease)
         self._async = redis.asyncio.Redis.from_url(self.url, decode_responses=True)
         pubsub = self._async.pubsub()
-        await pubsub.subscribe(self._changes, self._forwards)
+        await pubsub.subscribe(self._changes, self._forwards, self._added)
         confirmed = 0
-        while confirmed < 2:  # subscribed before open() returns: no change is missed after it
+        while confirmed < 3:  # subscribed before open() returns: no change is missed after it
             message = await pubsub.get_message(timeout=5.0)
             if message is not None and message["type"] == "subscribe":
                 confirmed += 1
@@ -428,6 +510,10 @@ class RedisTaskStore(BaseTaskStore):
             snapshot = TaskRecord.from_state(body)  # the task as of this change, in order
             for listener in list(self._listeners):
                 listener(snapshot)
+        elif channel == self._added:
+            record = self._records.get(str(body))
+            if record is not None:
+                record._signal()  # its event log grew: wake the readers waiting on it
         elif (
             channel == self._forwards
             and body.get("to") == self.replica_id
@@ -439,3 +525,16 @@ class RedisTaskStore(BaseTaskStore):
         record = self._records.get(state["task_id"])
         if record is not None:
             self._adopt(record, state)
+
+
+def _id_tuple(stream_id: str) -> tuple[int, int]:
+    milliseconds, _, sequence = stream_id.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
+def _stream_id(cursor: str) -> tuple[int, int] | None:
+    """A cursor as a comparable stream id, or None when it is not one."""
+    milliseconds, _, sequence = cursor.partition("-")
+    if not milliseconds.isdigit() or not (sequence == "" or sequence.isdigit()):
+        return None
+    return int(milliseconds), int(sequence or 0)

@@ -190,6 +190,20 @@ class TaskRecord:
 
 _T = TypeVar("_T")
 Mutation = Callable[[TaskRecord], None]
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """A slice of a task's event log: `events` (EventOccurrence objects, each with its resuming
+    `cursor`), the `cursor` after them, whether events were skipped (`truncated`: the cursor
+    was older than what the log retains, or could not be placed), and whether more follow."""
+
+    events: list[dict[str, Any]]
+    cursor: str
+    truncated: bool
+    has_more: bool
+
+
 Listener = Callable[[TaskRecord], None]
 # kind ("cancel" or "answer") and payload of a request forwarded to the replica running a task.
 Forwarded = Callable[[str, str, dict[str, Any]], None]
@@ -378,6 +392,27 @@ class BaseTaskStore(abc.ABC):
 
         self._commit(record, change, touch=False)
         return added[0]
+
+    def read_events(
+        self, record: TaskRecord, cursor: str | None, limit: int | None = None
+    ) -> EventPage:
+        """The task's events after `cursor` (at most `limit`), each with the cursor that resumes
+        after it. `cursor` None starts from now. This log is the record's own: a cursor is a
+        position in it. A cursor this store cannot place (malformed, or past the end, e.g. minted
+        by another server) restarts from the oldest event it holds, flagged `truncated`."""
+        count = len(record.events)
+        if cursor is None:
+            start, truncated = count, False
+        elif not cursor.isdigit() or int(cursor) > count:
+            start, truncated = 0, True
+        else:
+            start, truncated = int(cursor), False
+        end = count if limit is None else min(count, start + max(limit, 0))
+        events = [
+            {**event, "cursor": str(position)}
+            for position, event in enumerate(record.events[start:end], start + 1)
+        ]
+        return EventPage(events, str(end), truncated, end < count)
 
     @staticmethod
     def _event_source(task_id: str, template: Mapping[str, Any]) -> dict[str, Any]:
