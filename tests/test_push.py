@@ -243,3 +243,20 @@ async def test_the_client_polls_when_the_stream_breaks():
             created = await tasks.call_tool("slow_compute", arguments={"seconds": 0.2})
             seen = [status(t) async for t in tasks.watch(created.task_id)]
             assert seen[-1] == "completed" and counting.gets >= 2
+
+
+@pytest.mark.slow
+async def test_events_published_on_one_replica_are_read_through_the_other(redis_url):
+    """The event log is a Redis stream: events/poll through replica B reads what the body on
+    replica A published, in order, with cursors that resume on either replica."""
+    store = redis_url.rsplit("/", 1)[0] + "/12"
+    args = ("--store", store, "--lease-ms", "2000", "--poll-interval-ms", "50")
+    with ExitStack() as stack, anyio.fail_after(LIMIT):
+        a = stack.enter_context(running_reference_server(*args))
+        b = stack.enter_context(running_reference_server(*args))
+        async with tasks_at(a) as on_a, tasks_at(b) as on_b:
+            created = await on_a.call_tool("event_job", arguments={"count": 4, "interval": 0.05})
+            source = created.event_source
+            events = [e async for e in on_b.follow_events(created.task_id, source, min_interval=0.05)]
+            assert [e.data["index"] for e in events] == [0, 1, 2, 3]
+            assert len({e.event_id for e in events}) == 4
