@@ -260,3 +260,19 @@ async def test_events_published_on_one_replica_are_read_through_the_other(redis_
             events = [e async for e in on_b.follow_events(created.task_id, source, min_interval=0.05)]
             assert [e.data["index"] for e in events] == [0, 1, 2, 3]
             assert len({e.event_id for e in events}) == 4
+
+
+async def test_settling_by_push_still_times_out_and_leaves_the_task_running():
+    from mcp_tasks.sdk_client import session_listener
+    from mcp_tasks.tracking import SettleTimeout
+
+    with anyio.fail_after(LIMIT), running_reference_server("--poll-interval-ms", "50") as url:
+        async with Client(url, extensions=[TasksClientExtension()]) as client:
+            counting = CountingSend(session_transport(client.session))
+            tasks = TasksClient(counting, poll=FAST, listen=session_listener(client.session))
+            created = await tasks.call_tool("slow_compute", arguments={"seconds": 30})
+            with pytest.raises(SettleTimeout) as timed_out:
+                await tasks.settle(created.task_id, timeout=0.5)
+            assert status(timed_out.value.task) == "working" and counting.gets == 0
+            assert status(await tasks.get_task(created.task_id)) == "working"
+            await tasks.cancel_task(created.task_id)

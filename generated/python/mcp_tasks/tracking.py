@@ -411,7 +411,10 @@ class TaskHandle:
                         task = await asyncio.wait_for(anext(states), remaining)
                 except StopAsyncIteration:
                     return
-                except TimeoutError:
+                except TimeoutError as failure:
+                    if deadline is None or client._clock() < deadline:
+                        logger.debug("task %s: polling (%s)", self.ref.task_id, failure)
+                        return  # the stream's own timeout, not the caller's: poll
                     seen = last if last is not None else await self.get()
                     raise SettleTimeout(seen, timeout or 0.0) from None
                 except Exception as failure:  # no push for this task, or the stream broke

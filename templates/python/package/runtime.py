@@ -401,7 +401,7 @@ class TaskRuntime:
             else:  # the body runs on another replica
                 self.store.forward(record, "answer", {"key": key, "response": response})
         if record.status == _spec.INPUT_REQUIRED and not record.input_requests:
-            self.store.set_status(record, _spec.WORKING, trigger=_spec.UPDATE)
+            self.store.apply_request(record, _spec.UPDATE, _back_to_work)
 
     def outstanding_keys(self, task_id: str) -> frozenset[str]:
         record = self.store.find(task_id)
@@ -420,7 +420,7 @@ class TaskRuntime:
         if context is not None:
             self._on_loop(self._cancel_running, context)
         elif not self.store.forward(record, "cancel", {}):  # no live replica runs its body
-            self.store.set_status(record, _spec.CANCELLED, trigger=_spec.CANCEL)
+            self.store.apply_request(record, _spec.CANCEL, _cancelled_unless_ended)
 
     def _on_loop(self, callback: Callable[..., Any], *args: Any) -> None:
         """Call `callback` on the loop the bodies run on: now when already there, else as soon as
@@ -463,7 +463,7 @@ class TaskRuntime:
             raise _not_in_build("pausing")
         record = self.store.get(task_id)
         check_request(record.status, method)
-        self.store.set_status(record, paused, trigger=method)
+        self.store.apply_request(record, method, lambda task: paused)
         return record
 
     def resume(self, task_id: str) -> TaskRecord:
@@ -474,6 +474,24 @@ class TaskRuntime:
             raise _not_in_build("resuming")
         record = self.store.get(task_id)
         check_request(record.status, method)
-        target = _spec.INPUT_REQUIRED if record.input_requests else _spec.WORKING
-        self.store.set_status(record, target, trigger=method)
+        self.store.apply_request(record, method, _resumed)
         return record
+
+
+# Targets of client-requested changes (store.apply_request), decided on the task as it is then.
+
+
+def _back_to_work(task: TaskRecord) -> str | None:
+    """After tasks/update: working once nothing is outstanding (still input_required: no change)."""
+    if task.status == _spec.INPUT_REQUIRED and not task.input_requests:
+        return _spec.WORKING
+    return None
+
+
+def _cancelled_unless_ended(task: TaskRecord) -> str | None:
+    return None if task.terminal else _spec.CANCELLED
+
+
+def _resumed(task: TaskRecord) -> str:
+    """Back to input_required when requests are still outstanding (same keys), else working."""
+    return _spec.INPUT_REQUIRED if task.input_requests else _spec.WORKING

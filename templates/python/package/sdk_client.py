@@ -139,6 +139,8 @@ _STREAMS: dict[Any, MemoryObjectSendStream[dict[str, Any]]] = {}
 # What the SDK's own listen driver (mcp.client.subscriptions, mcp 2.3) uses of the session: its
 # demultiplexer acknowledges a listen stream and notices its end. These are not public API; on a
 # session without them the client polls instead of listening.
+# How long a listen stream may take to be acknowledged before the client polls instead.
+LISTEN_ACK_SECONDS = 10.0
 _SESSION_LISTEN_API = (
     "_register_listen_route",
     "_unregister_listen_route",
@@ -185,7 +187,10 @@ def session_listener(session: ClientSession) -> Listen | None:
             raise RuntimeError("the session is not entered")
         try:
             task_group.start_soon(driven)
-            await route.acked.wait()
+            with anyio.move_on_after(LISTEN_ACK_SECONDS):
+                await route.acked.wait()
+            if not route.acked.is_set():  # a server that holds the request without a word
+                raise ConnectionError(f"no acknowledgement within {LISTEN_ACK_SECONDS:g} s")
             if route.honored is None:
                 raise route.error or ConnectionError("the listen stream ended unacknowledged")
             honored = route.honored.model_dump(by_alias=True, mode="json", exclude_none=True)

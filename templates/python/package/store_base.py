@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from . import _spec, lifecycle
-from .guard import TransitionRefused, check_transition, task_not_found
+from .guard import TransitionRefused, check_request, check_transition, task_not_found
 
 # Task ids may act as bearer tokens (SEP-2663: they must be unguessable), so they come from
 # `secrets`: 24 bytes are 192 bits, printed as 32 URL-safe characters.
@@ -192,6 +193,10 @@ _T = TypeVar("_T")
 Mutation = Callable[[TaskRecord], None]
 
 
+class _Unchanged(Exception):
+    """Raised inside a change to store nothing (a request that changes no status)."""
+
+
 @dataclass(frozen=True)
 class EventPage:
     """A slice of a task's event log: `events` (EventOccurrence objects, each with its resuming
@@ -313,6 +318,27 @@ class BaseTaskStore(abc.ABC):
         message: str | None = None,
     ) -> None:
         self._commit(record, lambda r: self._transition(r, target, trigger, message))
+
+    def apply_request(
+        self, record: TaskRecord, method: str, target: Callable[[TaskRecord], str | None]
+    ) -> None:
+        """The status change a client asked for with `method`: `target(task)` is the status to
+        move to (None: none), and the lifecycle's request check and the transition are both made
+        on the task as it is at the moment of the change, since another request (or replica) may
+        have changed it after it was read. A refusal is the lifecycle's refusal error."""
+
+        def change(current: TaskRecord) -> None:
+            chosen = target(current)
+            if chosen is None:
+                raise _Unchanged
+            check_request(current.status, method)
+            try:
+                self._transition(current, chosen, method, None)
+            except TransitionRefused as refused:
+                raise _spec.LIFECYCLE_REFUSAL(str(refused)) from None
+
+        with contextlib.suppress(_Unchanged):
+            self._commit(record, change)
 
     def complete(
         self, record: TaskRecord, result: Mapping[str, Any], *, message: str | None = None
