@@ -132,6 +132,11 @@ async def test_two_replicas_racing_on_the_same_tasks_keep_the_invariants(redis_u
                             continue  # not paused (or already terminal)
                         acked[task_id]["resume"] += 1
                     finals = {task_id: await a.wait_until_terminal(task_id) for task_id in ids}
+                # A terminal task never changes: not its status, not its lastUpdatedAt.
+                await anyio.sleep(0.3)
+                for task_id in ids:
+                    later = await b.get_task(task_id)
+                    assert later.to_wire() == finals[task_id].to_wire(), f"seed {SEED}: {task_id}"
 
     for task_id in ids:
         statuses = heard[task_id]
