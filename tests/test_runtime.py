@@ -735,3 +735,17 @@ async def test_a_cursor_older_than_the_kept_events_is_reported_truncated(redis_u
         now = await poll(None)  # null: from now on, nothing skipped
         assert not now["truncated"] and now["events"] == []
         gate.set()
+
+
+async def test_a_status_message_is_stored_in_order_with_the_bodys_other_steps(runtime: TaskRuntime):
+    reached = asyncio.Event()
+
+    async def body(task: TaskContext):
+        task.set_status_message("half way")  # does not wait on the store's I/O
+        await task.checkpoint()  # ... but the store has it before this returns
+        reached.set()
+        await asyncio.Event().wait()
+
+    record = runtime.start(body)
+    await asyncio.wait_for(reached.wait(), 5)
+    assert runtime.get(record.task_id).to_get_result()["statusMessage"] == "half way"

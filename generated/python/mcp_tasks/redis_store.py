@@ -226,6 +226,15 @@ class RedisTaskStore(BaseTaskStore):
         call = functools.partial(operation, *args, **kwargs)
         return await loop.run_in_executor(self._worker, call)
 
+    def submit(self, operation: Callable[..., Any], /, *args: Any) -> None:
+        def logged() -> None:
+            try:
+                operation(*args)
+            except Exception:  # nobody waits for it: say so in the log
+                logger.exception("store operation %s failed", getattr(operation, "__name__", "?"))
+
+        self._worker.submit(logged)
+
     def _on_loop(self, callback: Callable[..., Any], *args: Any) -> None:
         """Call `callback` on the event loop: now when on it, else as soon as the loop can."""
         loop = self._loop

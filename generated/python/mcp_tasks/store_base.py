@@ -278,6 +278,11 @@ class BaseTaskStore(abc.ABC):
         the loop, atomic as ever. A store that talks to a server runs it on its own thread."""
         return operation(*args, **kwargs)
 
+    def submit(self, operation: Callable[..., Any], /, *args: Any) -> None:
+        """`operation(*args)` without waiting for it (what `run` would await): at once in memory;
+        a store with its own thread queues it there, in order with everything `run` hands it."""
+        operation(*args)
+
     async def open(self) -> None:
         """Called when a runtime starts using the store (connections, leases, subscriptions)."""
         return  # the in-memory store has nothing to open

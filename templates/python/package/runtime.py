@@ -89,7 +89,8 @@ class TaskContext:
         return self.record.status
 
     def set_status_message(self, message: str | None) -> None:
-        self._runtime.store.set_message(self.record, message)
+        store = self._runtime.store
+        store.submit(store.set_message, self.record, message)  # in order, without waiting on I/O
 
     async def request_input(self, request: Mapping[str, Any], *, key: str | None = None) -> Any:
         """Ask the client for input and wait for its answer (the raw InputResponse object).
