@@ -554,6 +554,8 @@ export const METHOD_ROLES: Readonly<Record<string, string>> = Object.freeze({
   pause_task: "tasks/pause",
   resume_task: "tasks/resume",
   status_notification: "notifications/tasks",
+  listen_request: "subscriptions/listen",
+  listen_acknowledged: "notifications/subscriptions/acknowledged",
   list_events: "events/list",
   poll_events: "events/poll",
   stream_events: "events/stream",

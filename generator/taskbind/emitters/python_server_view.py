@@ -50,6 +50,7 @@ class ServerView:
     cancel_propagates: bool  # invariant rule: an accepted cancel reaches every child
     events: bool  # a per-task event source (events/poll, events/stream, eventSource)
     event_stream: bool  # events/stream and its notifications
+    push: bool  # task status notifications on a listen stream, filtered by task ids
     events_capability: str | None  # what a client declares to receive event sources
     invariant_rules: tuple[str, ...]  # every invariant rule of the spec, for custom templates
 
@@ -156,6 +157,15 @@ def build(spec: ir.Spec) -> ServerView:
         cancel_propagates=subtasks and "cancel-propagates" in rules,
         events=roles.poll_events is not None,
         event_stream=roles.stream_events is not None,
+        push=None
+        not in (
+            roles.status_notification,
+            roles.listen_request,
+            roles.listen_acknowledged,
+            roles.listen_filter_field,
+            roles.subscription_id_field,
+            roles.task_ids_filter_field,
+        ),
         events_capability=events_capability(spec),
         invariant_rules=tuple(dict.fromkeys(i.rule for i in spec.invariants)),
     )

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _spec, lifecycle
-from .guard import TransitionRefused, check_transition, task_not_found
+from .guard import TransitionRefused, check_request, check_transition, task_not_found
 from .limits import DEFAULT_LIMITS, TaskLimits
 
 # Task ids may act as bearer tokens (SEP-2663: they must be unguessable), so they come from
@@ -127,7 +128,11 @@ class TaskRecord:
         return record
 
     def load_state(self, state: Mapping[str, Any]) -> None:
-        """Take over `state` (a `to_state()` of this task), in place: waiters keep their record."""
+        """Take over `state` (a `to_state()` of this task), in place: waiters keep their record.
+
+        In one step (one update of the instance dict, which holds the GIL throughout): a store
+        that works on its own thread never shows the event loop half a state."""
+        values: dict[str, Any] = {}
         for name in STATE_FIELDS:
             value = state.get(name)
             if name == "used_keys":
@@ -138,7 +143,8 @@ class TaskRecord:
                 value = list(value or [])
             elif name == "version":
                 value = int(value or 0)
-            setattr(self, name, value)
+            values[name] = value
+        vars(self).update(values)
 
     # Wire forms ---------------------------------------------------------------------------------
 
@@ -188,7 +194,26 @@ class TaskRecord:
         return {**self.to_detailed(), "resultType": _spec.COMPLETE_RESULT_TYPE}
 
 
+_T = TypeVar("_T")
 Mutation = Callable[[TaskRecord], None]
+
+
+class _Unchanged(Exception):
+    """Raised inside a change to store nothing (a request that changes no status)."""
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """A slice of a task's event log: `events` (EventOccurrence objects, each with its resuming
+    `cursor`), the `cursor` after them, whether events were skipped (`truncated`: the cursor
+    was older than what the log retains, or could not be placed), and whether more follow."""
+
+    events: list[dict[str, Any]]
+    cursor: str
+    truncated: bool
+    has_more: bool
+
+
 Listener = Callable[[TaskRecord], None]
 # kind ("cancel" or "answer") and payload of a request forwarded to the replica running a task.
 Forwarded = Callable[[str, str, dict[str, Any]], None]
@@ -255,6 +280,17 @@ class BaseTaskStore(abc.ABC):
         themselves return an empty set)."""
         return set()
 
+    async def run(self, operation: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        """`operation(*args, **kwargs)` (a store operation, or a runtime step made of them) without
+        blocking the event loop on the store's I/O. In memory there is none: it runs at once, on
+        the loop, atomic as ever. A store that talks to a server runs it on its own thread."""
+        return operation(*args, **kwargs)
+
+    def submit(self, operation: Callable[..., Any], /, *args: Any) -> None:
+        """`operation(*args)` without waiting for it (what `run` would await): at once in memory;
+        a store with its own thread queues it there, in order with everything `run` hands it."""
+        operation(*args)
+
     async def open(self) -> None:
         """Called when a runtime starts using the store (connections, leases, subscriptions)."""
         return  # the in-memory store has nothing to open
@@ -296,6 +332,27 @@ class BaseTaskStore(abc.ABC):
         message: str | None = None,
     ) -> None:
         self._commit(record, lambda r: self._transition(r, target, trigger, message))
+
+    def apply_request(
+        self, record: TaskRecord, method: str, target: Callable[[TaskRecord], str | None]
+    ) -> None:
+        """The status change a client asked for with `method`: `target(task)` is the status to
+        move to (None: none), and the lifecycle's request check and the transition are both made
+        on the task as it is at the moment of the change, since another request (or replica) may
+        have changed it after it was read. A refusal is the lifecycle's refusal error."""
+
+        def change(current: TaskRecord) -> None:
+            chosen = target(current)
+            if chosen is None:
+                raise _Unchanged
+            check_request(current.status, method)
+            try:
+                self._transition(current, chosen, method, None)
+            except TransitionRefused as refused:
+                raise _spec.LIFECYCLE_REFUSAL(str(refused)) from None
+
+        with contextlib.suppress(_Unchanged):
+            self._commit(record, change)
 
     def complete(
         self, record: TaskRecord, result: Mapping[str, Any], *, message: str | None = None
@@ -375,6 +432,27 @@ class BaseTaskStore(abc.ABC):
 
         self._commit(record, change, touch=False)
         return added[0]
+
+    def read_events(
+        self, record: TaskRecord, cursor: str | None, limit: int | None = None
+    ) -> EventPage:
+        """The task's events after `cursor` (at most `limit`), each with the cursor that resumes
+        after it. `cursor` None starts from now. This log is the record's own: a cursor is a
+        position in it. A cursor this store cannot place (malformed, or past the end, e.g. minted
+        by another server) restarts from the oldest event it holds, flagged `truncated`."""
+        count = len(record.events)
+        if cursor is None:
+            start, truncated = count, False
+        elif not cursor.isdigit() or int(cursor) > count:
+            start, truncated = 0, True
+        else:
+            start, truncated = int(cursor), False
+        end = count if limit is None else min(count, start + max(limit, 0))
+        events = [
+            {**event, "cursor": str(position)}
+            for position, event in enumerate(record.events[start:end], start + 1)
+        ]
+        return EventPage(events, str(end), truncated, end < count)
 
     @staticmethod
     def _event_source(task_id: str, template: Mapping[str, Any]) -> dict[str, Any]:
