@@ -23,7 +23,10 @@ from mcp_tasks.runtime import TaskContext, TaskRuntime, bind_to_creator
 from mcp_tasks.runtime_server import RuntimeTaskServer
 
 from conftest import free_port
+
+TASKS_EXTENSION = "io.modelcontextprotocol/tasks"  # SEP-2663's extension id
 from redis_server import make_store
+from test_push import _meta
 from test_server_dispatcher import hold, request
 
 pytestmark = pytest.mark.anyio
@@ -240,3 +243,34 @@ async def test_event_subscriptions_are_authorized_as_tasks_get(served):
     assert "error" in refused
     assert without_id(refused, owned) == without_id(unknown, "no-such-task-id")
     assert "result" in await poll(owned, "alice")
+
+
+async def test_a_listener_is_told_only_of_tasks_its_principal_may_get(served):
+    """subscriptions/listen is a read of the tasks it names: another principal's task is left out
+    of the acknowledgement (SEP-2663's listen ack lists the task ids the server will report on)
+    exactly as an unknown id is, and nothing of it is pushed."""
+    runtime, server = served
+    owned = runtime.start(hold, principal="alice").task_id
+    runtime.cancel(owned)  # the owner's stream ends once the task is cancelled
+    listen = {"notifications": {"taskIds": [owned]}, "_meta": _meta()}
+
+    async def frames_for(principal: str | None) -> list[tuple[str, dict]]:
+        sent: list[tuple[str, dict]] = []
+
+        async def notify(method: str, params: dict) -> None:
+            sent.append((method, params))
+
+        context = RequestContext(
+            "subscriptions/listen", 9, declared=frozenset({TASKS_EXTENSION}), notify=notify, principal=principal
+        )
+        await server.listen_tasks(listen, context)
+        return sent
+
+    for stranger in ("bob", None):
+        [(method, ack)] = await frames_for(stranger)
+        assert method == "notifications/subscriptions/acknowledged"
+        assert ack["notifications"] == {"taskIds": []}
+    (_, ack), *pushed = await frames_for("alice")
+    assert ack["notifications"] == {"taskIds": [owned]}
+    assert {(method, params["taskId"]) for method, params in pushed} == {("notifications/tasks", owned)}
+    assert pushed[-1][1]["status"] == "cancelled"
