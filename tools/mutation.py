@@ -48,7 +48,7 @@ MODULES = {
             "guard",
             PACKAGE,
             ("guard.py", "lifecycle.py"),
-            ("tests/test_runtime.py", "tests/test_server_dispatcher.py"),
+            ("tests/test_guard.py", "tests/test_runtime.py", "tests/test_server_dispatcher.py"),
             "guard.py is templates/python/package/guard.py copied verbatim; lifecycle.py is the "
             "rendering of templates/python/package/lifecycle.py.j2 for the bundled spec (mutmut "
             "mutates functions, not the module-level tables)",
