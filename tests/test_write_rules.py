@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,7 +93,7 @@ def test_a_file_written_before_and_no_longer_generated_is_removed_and_a_foreign_
     assert not (out / "old").exists()  # the emptied directory goes too
 
 
-@pytest.mark.parametrize("entry", ["../outside.txt", "/etc/hostname", "link/x.txt", "gone.py", "sub"])
+@pytest.mark.parametrize("entry", ["../outside.txt", "/etc/hostname", "link/x.txt", "gone.py", "sub", "bad\x00name"])
 def test_a_manifest_entry_outside_out_or_not_a_file_is_never_removed(tmp_path, entry):
     out = tmp_path / "out"
     out.mkdir()
@@ -125,10 +127,60 @@ def test_an_unreadable_manifest_removes_nothing(tmp_path):
 
 
 def test_apply_writes_the_tree_and_the_manifest_byte_for_byte(tmp_path):
-    out = tmp_path / "new" / "out"
-    result = generate(out, {"a.py": "A\n", "pkg/b.py": "é\n"})
-    assert files_of(out) == {"a.py": b"A\n", "pkg/b.py": "é\n".encode(), MANIFEST_NAME: result.manifest_text.encode()}
+    out = tmp_path / "new" / "deeper" / "out"  # missing parents are made
+    result = generate(out, {"a.py": "A\n", "pkg/b.py": "é\n", "x/y/z.py": "deep\n"})
+    assert files_of(out) == {
+        "a.py": b"A\n", "pkg/b.py": "é\n".encode(), "x/y/z.py": b"deep\n", MANIFEST_NAME: result.manifest_text.encode()}
     assert sorted(p.name for p in out.parent.iterdir()) == ["out"]  # no stage left beside it
+    again = generate(out, {"a.py": "A\n", "pkg/b.py": "é\n", "x/y/z.py": "deep\n", "new/dir/c.py": "C"})
+    assert (out / "new" / "dir" / "c.py").read_text("utf-8") == "C" and again.written == ["new/dir/c.py"]
+
+
+def test_the_stage_is_a_hidden_directory_beside_out(tmp_path, monkeypatch):
+    """Beside --out: the swap is a rename, which cannot cross file systems. Hidden and named after
+    --out: a listing of the parent shows no second tree, and a leftover says whose it is."""
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A"})
+    staged = []
+    real = write._swap_in
+    monkeypatch.setattr(write, "_swap_in", lambda stage, target: (staged.append(stage), real(stage, target))[1])
+    generate(out, {"a.py": "B"})
+    [stage] = staged
+    assert stage.parent == tmp_path and stage.name.startswith(".out.taskbind-new-")
+
+
+def test_unchanged_files_keep_their_inode_and_a_foreign_symlink_stays_a_symlink(tmp_path):
+    """Unchanged files are linked into the new tree, not copied (cheap, and their timestamps stay);
+    a symlink the user put in --out is carried over as the link it is."""
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A", "b.py": "B"})
+    (tmp_path / "elsewhere").mkdir()
+    (out / "docs").symlink_to(tmp_path / "elsewhere")
+    inode = (out / "a.py").stat().st_ino
+    generate(out, {"a.py": "A", "b.py": "B2"})
+    assert (out / "a.py").stat().st_ino == inode
+    assert (out / "docs").is_symlink() and os.readlink(out / "docs") == str(tmp_path / "elsewhere")
+
+
+def test_where_files_cannot_be_linked_they_are_copied(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A", "b.py": "B"})
+
+    def no_link(source, destination):
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_link)
+    result = generate(out, {"a.py": "A", "b.py": "B2"})
+    assert files_of(out) == {"a.py": b"A", "b.py": b"B2", MANIFEST_NAME: result.manifest_text.encode()}
+
+
+def test_removing_every_file_keeps_outs_permissions(tmp_path):
+    out = tmp_path / "out"
+    generate(out, {"d/a.py": "A"})
+    out.chmod(0o750)
+    generate(out, {})
+    assert files_of(out) == {MANIFEST_NAME: manifest_text({}, INPUTS).encode()}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
 
 
 def test_a_new_output_directory_gets_the_umask_permissions(tmp_path):
@@ -224,18 +276,54 @@ def test_the_fallback_puts_the_old_tree_back_when_the_second_rename_fails(tmp_pa
     monkeypatch.setattr(os, "rename", real_rename)
     assert files_of(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    # the old tree was moved aside beside --out (same file system), under a hidden name
+    assert calls[0][0] == "out" and calls[0][1].startswith(".out.taskbind-old-")
 
 
-def test_the_exchange_swaps_two_directories_on_linux(tmp_path):
+def _two_directories(tmp_path: Path) -> tuple[Path, Path]:
     first, second = tmp_path / "one", tmp_path / "two"
     first.mkdir()
     second.mkdir()
     (first / "1").write_text("1", "utf-8")
     (second / "2").write_text("2", "utf-8")
-    if not write._exchange(first, second):
-        pytest.skip("renameat2 is not available here")
+    return first, second
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="renameat2 is Linux's (glibc 2.28 and later)")
+def test_on_linux_the_exchange_swaps_two_directories_in_one_step(tmp_path):
+    first, second = _two_directories(tmp_path)
+    assert write._exchange(first, second) is True
     assert [p.name for p in first.iterdir()] == ["2"] and [p.name for p in second.iterdir()] == ["1"]
     assert write._exchange(first, tmp_path / "missing") is False
+    assert [p.name for p in first.iterdir()] == ["2"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="renameat2 is Linux's")
+def test_on_linux_an_existing_out_is_replaced_without_a_rename(tmp_path, monkeypatch):
+    """With the exchange, readers never find --out missing: no rename of it happens at all."""
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A"})
+
+    def no_rename(source, target):
+        raise AssertionError(f"renamed {source} -> {target}")
+
+    monkeypatch.setattr(os, "rename", no_rename)
+    generate(out, {"a.py": "B"})
+    assert (out / "a.py").read_text("utf-8") == "B"
+
+
+def test_elsewhere_or_without_renameat2_there_is_no_exchange(tmp_path, monkeypatch):
+    first, second = _two_directories(tmp_path)
+    monkeypatch.setattr(write.sys, "platform", "darwin")
+    assert write._exchange(first, second) is False
+    monkeypatch.setattr(write.sys, "platform", "linux")
+
+    def no_libc(name, use_errno=False):
+        raise OSError("no C library")
+
+    monkeypatch.setattr(write.ctypes, "CDLL", no_libc)
+    assert write._exchange(first, second) is False
+    assert [p.name for p in first.iterdir()] == ["1"]  # nothing moved
 
 
 def test_a_failed_write_names_the_directory_and_leaves_it_as_it_was(tmp_path, monkeypatch):
@@ -249,10 +337,23 @@ def test_a_failed_write_names_the_directory_and_leaves_it_as_it_was(tmp_path, mo
     monkeypatch.setattr(write, "_write_file", full)
     with pytest.raises(WriteError) as failed:
         apply(plan(out, {"a.py": "B"}, INPUTS))
-    assert str(failed.value).startswith(f"cannot write {out}: No space left on device (")
-    assert str(failed.value).endswith(f"); {out} is unchanged")
+    assert re.fullmatch(rf"cannot write {re.escape(str(out))}: No space left on device \({re.escape(str(tmp_path))}/\.out\.taskbind-new-\w+/a\.py\); "
+                        rf"{re.escape(str(out))} is unchanged", str(failed.value)), str(failed.value)
     assert files_of(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_failure_without_a_file_name_says_so_without_one(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A"})
+
+    def full(target, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write, "_write_file", full)
+    with pytest.raises(WriteError) as failed:
+        apply(plan(out, {"a.py": "B"}, INPUTS))
+    assert str(failed.value) == f"cannot write {out}: No space left on device (); {out} is unchanged"
 
 
 # -- check_out ---------------------------------------------------------------------------------------
@@ -298,6 +399,13 @@ def test_the_diff_of_an_undecodable_old_file_shows_it_as_new(tmp_path):
     out.mkdir()
     (out / "a.py").write_bytes(b"\xff\xfe")
     assert unified_diff(plan(out, {"a.py": "x\n"}, INPUTS)) == "--- a/a.py\n+++ b/a.py\n@@ -0,0 +1 @@\n+x\n"
+
+
+def test_a_removed_file_that_is_not_utf8_shows_with_replacement_characters(tmp_path):
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A\n", "gone.py": "x\n"})
+    (out / "gone.py").write_bytes(b"caf\xe9\n")
+    assert unified_diff(plan(out, {"a.py": "A\n"}, INPUTS)) == "--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-caf\ufffd\n"
 
 
 def test_a_clean_plan_has_an_empty_diff(tmp_path):
