@@ -265,7 +265,7 @@ def test_the_fallback_puts_the_old_tree_back_when_the_second_rename_fails(tmp_pa
     calls = []
 
     def rename(source, target):
-        calls.append((Path(source).name, Path(target).name))
+        calls.append((Path(source), Path(target)))
         if len(calls) == 2:  # the stage onto --out
             raise OSError(28, "No space left on device", str(target))
         real_rename(source, target)
@@ -277,7 +277,8 @@ def test_the_fallback_puts_the_old_tree_back_when_the_second_rename_fails(tmp_pa
     assert files_of(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     # the old tree was moved aside beside --out (same file system), under a hidden name
-    assert calls[0][0] == "out" and calls[0][1].startswith(".out.taskbind-old-")
+    assert calls[0][0] == out.resolve() and calls[0][1].parent == tmp_path.resolve()
+    assert calls[0][1].name.startswith(".out.taskbind-old-")
 
 
 def _two_directories(tmp_path: Path) -> tuple[Path, Path]:
@@ -310,6 +311,14 @@ def test_on_linux_an_existing_out_is_replaced_without_a_rename(tmp_path, monkeyp
     monkeypatch.setattr(os, "rename", no_rename)
     generate(out, {"a.py": "B"})
     assert (out / "a.py").read_text("utf-8") == "B"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="renameat2 is Linux's")
+def test_the_exchange_takes_relative_paths_too(tmp_path, monkeypatch):
+    _two_directories(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert write._exchange(Path("one"), Path("two")) is True
+    assert [p.name for p in (tmp_path / "one").iterdir()] == ["2"]
 
 
 def test_elsewhere_or_without_renameat2_there_is_no_exchange(tmp_path, monkeypatch):

@@ -153,13 +153,20 @@ def _diff(workdir: Path, name: str) -> str:
     return "\n".join(line for line in shown.splitlines()[1:] if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
 
 
-def run_module(module: Module, max_children: int, only: list[str]) -> dict:
+def run_module(module: Module, max_children: int, only: list[str], again: bool = True) -> dict:
+    """Run mutmut on one module (again=False: only read the results of the last run, e.g. one that
+    was stopped midway; the mutants it did not reach count as not run)."""
     workdir = SCRATCH / module.name
-    _setup(module, workdir)
-    started = time.monotonic()
     log = workdir / "mutmut.log"
-    done = _mutmut(workdir, "run", "--max-children", str(max_children), *only, log=log)
-    seconds = time.monotonic() - started
+    started = time.monotonic()
+    if again:
+        _setup(module, workdir)
+        done = _mutmut(workdir, "run", "--max-children", str(max_children), *only, log=log)
+    elif not log.exists():
+        raise SystemExit(f"no earlier run of {module.name} in {workdir}")
+    else:
+        done = subprocess.CompletedProcess([], 0)
+    seconds = time.monotonic() - started if again else float("nan")
     if done.returncode != 0:
         tail = "\n".join(log.read_text("utf-8", "replace").splitlines()[-30:])
         raise SystemExit(f"mutmut failed on {module.name} (exit {done.returncode}); the end of {log}:\n{tail}")
@@ -187,8 +194,9 @@ HEADER = ("| module | mutants | not run | killed | survived | timeout | no tests
 def _section(result: dict) -> str:
     module = result["module"]
     lines = [f"## {module.name}", ""]
+    took = "" if result["seconds"] != result["seconds"] else f" Took {result['seconds']:.0f} s."  # NaN: not timed
     lines.append(f"Mutated: {', '.join(f'`{module.package}/{f}`' for f in module.files)}. "
-                 f"Tests: {', '.join(f'`{t}`' for t in module.tests)}. Took {result['seconds']:.0f} s.")
+                 f"Tests: `{' '.join(module.tests)}`.{took}")
     if module.note:
         lines += ["", f"Note: {module.note}."]
     lines += ["", HEADER, _row(result), ""]
@@ -228,8 +236,8 @@ def _write_report(results: list[dict]) -> None:
         "Made by `python tools/mutation.py [MODULE...]` (mutmut 3, the `mutation` extra); not part of",
         "the test run. Each module is mutated alone and tested with only the tests listed in its",
         "section. Score = killed / mutants run (a mutant no selected test reaches counts as not killed).",
-        "Survivors are listed with their diff; the",
-        "ones that cannot be killed are explained under \"Equivalent mutants\".",
+        "Survivors are listed with their diff; the ones that cannot be killed are explained under",
+        "\"Equivalent mutants\".",
         "",
         HEADER,
         *rows,
@@ -249,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"one or more of {', '.join(MODULES)} (default: all, one at a time)")
     parser.add_argument("--max-children", type=int, default=1, help="parallel mutants (default 1)")
     parser.add_argument("--no-report", action="store_true", help="print only; leave docs/mutation.md alone")
+    parser.add_argument("--from-last-run", action="store_true",
+                        help="do not run mutmut: report the results left in mutants/<module>/ by the last run")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="run only the mutants whose name matches (e.g. 'taskbind.validate.*lifecycle*'); repeatable")
     args = parser.parse_args(argv)
@@ -258,14 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     print(HEADER.splitlines()[0])
     for name in args.modules or list(MODULES):
-        result = run_module(MODULES[name], args.max_children, args.only or list(MODULES[name].only))
+        result = run_module(MODULES[name], args.max_children, args.only or list(MODULES[name].only), not args.from_last_run)
         results.append(result)
         print(_row(result), flush=True)
+        if not args.no_report:  # after each module: a run stopped later keeps the earlier ones
+            _write_report([result])
     for result in results:
         for name, diff in result["survivors"]:
             print(f"\nsurvived: {name}\n{diff}")
     if not args.no_report:
-        _write_report(results)
         print(f"\nreport: {REPORT.relative_to(ROOT)}")
     return 0
 
