@@ -414,6 +414,9 @@ EXAMPLE_RULES = [
          r"\{'resultType': 'complete', .+ \(fix the JSON, or mark it `valid: false` with a `reason`\)"),
     rule("example-invalid-is-not-checked", examples("core", _example("sep-flow-tasks-get-3-working", lambda e: (
         _ttl_as_text(e), e.update(valid=False, reason="a text TTL")))), EXAMPLES, "", ""),
+    # a removed method has no envelope type: only the JSON-RPC shape is known, nothing more to check
+    rule("example-of-a-removed-method-is-not-checked", examples("core", _example("sep-flow-tasks-get-3-working", lambda e: (
+        _ttl_as_text(e), e.update(message="tasks/result")))), EXAMPLES, "", ""),
     rule("example-type-checked-whole", examples("core", _example("task-value", _set("json", '{"taskId": 7}'))), EXAMPLES,
          "- name: task-value", r"example task-value is marked valid but is not a valid Task: at \(the whole value\): 'status' is a required property "
          r"\(fix the JSON, or mark it `valid: false` with a `reason`\)"),
