@@ -244,8 +244,11 @@ RULES = [
     # -- lifecycle --------------------------------------------------------------------------------
     rule("second-lifecycle", CASE["second-lifecycle"], INTERACTION, "=lifecycle:",  # top level, not extend's
          r"lifecycle already declared by module 'core'; use extend\.lifecycle"),
-    rule("duplicate-status", module("interaction", _set("extend|lifecycle|statuses|working", {"terminal": False, "accepts": []})),
+    # the duplicate comes first: the statuses after it in the same section still count
+    rule("duplicate-status", module("interaction", lambda d: d["extend"]["lifecycle"].update(
+        statuses={"working": {"terminal": False, "accepts": []}, **d["extend"]["lifecycle"]["statuses"]})),
          INTERACTION, ("  lifecycle:", "      working:"), r"status 'working' already declared by 'core'"),
+    rule("extend-lifecycle-without-statuses", module("subtasks", _set("extend|lifecycle", {"transitions": [{"from": "working", "to": "failed", "trigger": "server"}]})), SUBTASKS, "", ""),
     rule("enum-value-without-status", module("core", _set("types|TaskStatus|values|archived", {"description": "x"})), CORE,
          ("lifecycle:", "  statuses:"), r"lifecycle: enum TaskStatus has 'archived', which no lifecycle status declares"),
     rule("status-not-in-enum", CASE["status-not-in-enum"], CORE, ("lifecycle:", "  statuses:"),
