@@ -248,6 +248,8 @@ RULES = [
     rule("duplicate-status", module("interaction", lambda d: d["extend"]["lifecycle"].update(
         statuses={"working": {"terminal": False, "accepts": []}, **d["extend"]["lifecycle"]["statuses"]})),
          INTERACTION, ("  lifecycle:", "      working:"), r"status 'working' already declared by 'core'"),
+    rule("status-without-accepts", module("interaction", lambda d: d["extend"]["lifecycle"]["statuses"]["paused"].pop("accepts")),
+         INTERACTION, "", ""),
     rule("extend-lifecycle-without-statuses", module("subtasks", _set("extend|lifecycle", {"transitions": [{"from": "working", "to": "failed", "trigger": "server"}]})), SUBTASKS, "", ""),
     rule("enum-value-without-status", module("core", _set("types|TaskStatus|values|archived", {"description": "x"})), CORE,
          ("lifecycle:", "  statuses:"), r"lifecycle: enum TaskStatus has 'archived', which no lifecycle status declares"),
