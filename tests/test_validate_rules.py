@@ -250,12 +250,18 @@ RULES = [
          INTERACTION, ("  lifecycle:", "      working:"), r"status 'working' already declared by 'core'"),
     rule("status-without-accepts", module("interaction", lambda d: d["extend"]["lifecycle"]["statuses"]["paused"].pop("accepts")),
          INTERACTION, "", ""),
+    # ... whose methods an `accepts` section then lists
+    rule("status-without-accepts-given-them-later", module("interaction", lambda d: d["extend"]["lifecycle"]["accepts"].update(
+        paused=d["extend"]["lifecycle"]["statuses"]["paused"].pop("accepts"))), INTERACTION, "", ""),
+    rule("duplicate-status-after-another", module("interaction", _set("extend|lifecycle|statuses|working", {"terminal": False, "accepts": []})),
+         INTERACTION, ("  lifecycle:", "      working:"), r"status 'working' already declared by 'core'"),
     rule("extend-lifecycle-without-statuses", module("subtasks", _set("extend|lifecycle", {"transitions": [{"from": "working", "to": "failed", "trigger": "server"}]})), SUBTASKS, "", ""),
     rule("enum-value-without-status", module("core", _set("types|TaskStatus|values|archived", {"description": "x"})), CORE,
          ("lifecycle:", "  statuses:"), r"lifecycle: enum TaskStatus has 'archived', which no lifecycle status declares"),
     rule("status-not-in-enum", CASE["status-not-in-enum"], CORE, ("lifecycle:", "  statuses:"),
          r"lifecycle: status 'sleeping' is not a value of TaskStatus"),
-    rule("status-type-unknown", module("core", _set("lifecycle|status_type", "Nowhere")), CORE, ("lifecycle:", "  status_type: Nowhere"),
+    rule("status-type-unknown", module("core", lambda d: (d["lifecycle"].pop("status_type"), d["lifecycle"].update(status_type="Nowhere"))),
+         CORE, ("lifecycle:", "  status_type: Nowhere"),  # last in the section: the error points at it, not at the section
          r"lifecycle status_type: unknown type 'Nowhere'"),
     rule("transition-from-terminal", CASE["transition-from-terminal"], CORE, ("  transitions:", "- from: completed"),
          r"transition from terminal status 'completed': a terminal status never changes"),

@@ -247,7 +247,7 @@ def _write_report(results: list[dict]) -> None:
         HEADER,
         *rows,
         "",
-        *ordered,
+        "\n\n".join(ordered),
         "",
     ]
     if notes:
