@@ -42,7 +42,7 @@ def b64(text: str) -> str:
         (f"=?base64?{b64('tâche ü')}?=", "tâche ü"),
         (f"=?base64?{b64('x')}", f"=?base64?{b64('x')}"),  # no closing sentinel: verbatim
         (f"{b64('x')}?=", f"{b64('x')}?="),  # no opening sentinel: verbatim
-        ("=?base64?a$b*c?=", None),  # not base64: refused, not silently cleaned
+        ("=?base64?e$A==?=", None),  # not base64 (eA== is "x" once the $ is dropped): refused, not cleaned
         (f"=?base64?{base64.b64encode(b'caf' + bytes([0xE9])).decode()}?=", None),  # not UTF-8
     ],
 )
