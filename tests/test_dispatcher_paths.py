@@ -286,7 +286,7 @@ class Shaped(pydantic.BaseModel):
 
 def test_a_model_result_is_sent_in_its_wire_form():
     """By alias, JSON types (a datetime as ISO 8601 text), unset fields left out, None kept if set."""
-    when = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    when = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
     assert checked_result("x/y", None, Shaped(startedAt=when)) == {"startedAt": "2026-01-02T03:04:05Z"}
     assert checked_result("x/y", None, Shaped(startedAt=when, note=None)) == {"startedAt": "2026-01-02T03:04:05Z", "note": None}
 
