@@ -81,7 +81,12 @@ MODULES = {
             "with the rules about the lifecycle",
             ("taskbind.validate.xǁ_Checkerǁcheck_lifecycle__mutmut_*", "taskbind.validate.xǁ_Checkerǁ_check_lifecycle_section__mutmut_*"),
         ),
-        Module("dispatcher", PACKAGE, ("dispatcher.py",), ("tests/test_dispatcher_units.py", "tests/test_server_dispatcher.py")),
+        Module(
+            "dispatcher",
+            PACKAGE,
+            ("dispatcher.py",),
+            ("tests/test_dispatcher_units.py", "tests/test_dispatcher_paths.py", "tests/test_server_dispatcher.py"),
+        ),
         Module("store", PACKAGE, ("store.py", "runtime.py"), ("tests/test_runtime.py",)),
         Module(
             "diff",
