@@ -127,7 +127,8 @@ def test_arrange_raises_on_unexpected_input(spec_ir):
     raw = run_generator(spec_ir)
     assert "SchemaDocument" not in arrange(raw, spec_ir)
     # A class that lacks a member the spec declares on it.
-    declaration = '    task_id: Annotated[StrictStr, Field(alias="taskId")]\n'
+    # (datamodel-code-generator's raw output: single quotes; ruff format makes them double later)
+    declaration = "    task_id: Annotated[StrictStr, Field(alias='taskId')]\n"
     start = raw.index("class Task(WireModel):")
     at = raw.index(declaration, start)
     with pytest.raises(ModelsShapeError, match=r"class Task to declare \['taskId'"):
@@ -137,7 +138,7 @@ def test_arrange_raises_on_unexpected_input(spec_ir):
         arrange(raw.replace("class WorkingTask(Task):", "class WorkingTask(WireModel):"), spec_ir)
     # An open object generated closed.
     with pytest.raises(ModelsShapeError, match="extra='allow'"):
-        closed = 'model_config = ConfigDict(\n        extra="forbid",'
+        closed = "model_config = ConfigDict(\n        extra='forbid',"
         arrange(raw.replace(closed.replace("forbid", "allow"), closed, 1), spec_ir)
 
 
