@@ -26,7 +26,8 @@ class WireModel(BaseModel):
     # generated model defaults to MISSING, which pydantic never dumps: an unset member is then
     # absent anyway, and the serializer need not consult the set of fields that were set (about
     # 15% of a Task round trip). A subclass with any other default (a hand-written one) keeps
-    # exclude_unset, so that its defaults never appear on the wire.
+    # exclude_unset, so that its defaults never appear on the wire: its to_wire is the one below
+    # that passes it (chosen once per class here, not tested on every dump).
     __wire_exclude_unset__: ClassVar[bool] = False
 
     @classmethod
@@ -36,6 +37,8 @@ class WireModel(BaseModel):
             not field.is_required() and field.default is not MISSING
             for field in cls.__pydantic_fields__.values()
         )
+        if cls.__wire_exclude_unset__:
+            cls.to_wire = WireModel._to_wire_excluding_unset  # type: ignore[method-assign]
 
     @classmethod
     def from_wire(cls, data: Any) -> Self:
@@ -46,7 +49,13 @@ class WireModel(BaseModel):
 
     def to_wire(self) -> dict[str, Any]:
         dumped: dict[str, Any] = self.__pydantic_serializer__.to_python(
-            self, mode="json", by_alias=True, exclude_unset=self.__wire_exclude_unset__
+            self, mode="json", by_alias=True
+        )
+        return dumped
+
+    def _to_wire_excluding_unset(self) -> dict[str, Any]:
+        dumped: dict[str, Any] = self.__pydantic_serializer__.to_python(
+            self, mode="json", by_alias=True, exclude_unset=True
         )
         return dumped
 
