@@ -9,15 +9,19 @@ official MCP Python SDK (mcp >= 2.3).
 In-process (tests, the in-memory transport):
 
     from reference_server import build_server
-    server = build_server(ttl_ms=None, poll_interval_ms=200)   # -> mcp.server.mcpserver.MCPServer
+    server = build_server(poll_interval_ms=200)   # -> mcp.server.mcpserver.MCPServer
     async with mcp.Client(server) as client: ...
 
-`build_server(*, ttl_ms=None, poll_interval_ms=200, package="mcp_tasks", lenient_headers=False)`:
-ttl_ms is every task's TTL (None: unlimited, which also shows that `ttlMs: null` reaches the wire);
-poll_interval_ms the `pollIntervalMs` it suggests; package the generated package to build from;
-lenient_headers accepts tasks/* requests without an `Mcp-Name` header (a wrong one is still
--32020), for clients that never send it, such as fastmcp 4.1 (strict by default, as SEP-2243
-requires). The package is imported
+`build_server(*, ttl_ms=3_600_000, poll_interval_ms=200, package="mcp_tasks", lenient_headers=False,
+limits=None, auth=None, token_verifier=None)`:
+ttl_ms is every task's TTL (one hour by default, so that tasks are purged; None: unlimited, which
+also shows that `ttlMs: null` reaches the wire); poll_interval_ms the `pollIntervalMs` it suggests;
+package the generated package to build from; lenient_headers accepts tasks/* requests without an
+`Mcp-Name` header (a wrong one is still -32020), for clients that never send it, such as fastmcp
+4.1 (strict by default, as SEP-2243 requires); limits a `TaskLimits` of the package (what is kept
+per task: steer queue caps, inputResponses size; its defaults otherwise); auth and token_verifier
+are passed to `MCPServer`: with them, each task is bound to the principal that created it and
+any other principal is told it does not exist (SEP-2663). The package is imported
 as installed (`pip install -e generated/python`); when it is not installed, this repository's
 generated/python is used.
 
@@ -78,18 +82,26 @@ def load_bindings(package: str = "mcp_tasks") -> ModuleType:
         return importlib.import_module(package)
 
 
+DEFAULT_TTL_MS = 3_600_000  # an hour: a task nobody asks about again is purged after it
+
+
 def build_server(
     *,
-    ttl_ms: int | None = None,
+    ttl_ms: int | None = DEFAULT_TTL_MS,
     poll_interval_ms: int = 200,
     package: str = "mcp_tasks",
     store: str = "memory",
     lease_ms: int = 10_000,
     lenient_headers: bool = False,
+    limits: Any = None,
+    auth: Any = None,
+    token_verifier: Any = None,
 ) -> MCPServer:
     bindings = load_bindings(package)
     sdk = importlib.import_module(f"{package}.sdk_server")
     runtime = importlib.import_module(f"{package}.runtime")
+    if limits is None:
+        limits = importlib.import_module(f"{package}.limits").TaskLimits()
     modules = set(bindings.MODULES)
 
     task_tools: dict[str, Any] = {
@@ -114,7 +126,7 @@ def build_server(
     tasks = sdk.TasksExtension(
         task_tools,
         runtime=runtime.TaskRuntime(
-            ttl_ms=ttl_ms, poll_interval_ms=poll_interval_ms, store=task_store
+            ttl_ms=ttl_ms, poll_interval_ms=poll_interval_ms, store=task_store, limits=limits
         ),
         lenient_headers=lenient_headers,
     )
@@ -124,6 +136,8 @@ def build_server(
         extensions=[tasks],
         lifespan=tasks.lifespan,
         middleware=tasks.middleware(),
+        auth=auth,
+        token_verifier=token_verifier,
     )
     add_conformance_tools(server, runtime.current_task)
     if "interaction" in modules:
@@ -264,6 +278,31 @@ async def ask_user_name(params: Any, _ctx: Any) -> InputRequiredResult | None:
     return InputRequiredResult(input_requests={"user_name": request})
 
 
+# The limits a flag can set: each a field of the package's TaskLimits (limits.py).
+LIMIT_FLAGS = (
+    ("max_steer_messages", "steer messages queued per task, not yet taken by its body"),
+    ("max_steer_bytes", "total UTF-8 bytes of the steer messages queued per task"),
+    ("max_input_responses", "inputResponses entries in one tasks/update"),
+    ("max_input_response_bytes", "size of one tasks/update's inputResponses as JSON, in bytes"),
+)
+
+
+def _ttl(value: str) -> int | None:
+    if value == "unlimited":
+        return None
+    ttl = int(value)
+    if ttl < 0:
+        raise argparse.ArgumentTypeError("a TTL is >= 0 ms, or 'unlimited'")
+    return ttl
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     transport = parser.add_mutually_exclusive_group(required=True)
@@ -275,8 +314,21 @@ def main(argv: list[str] | None = None) -> None:
         "--package", default="mcp_tasks", help="the generated package to build from"
     )
     parser.add_argument(
-        "--ttl-ms", type=int, default=None, help="TTL of every task (default: unlimited)"
+        "--ttl-ms",
+        type=_ttl,
+        default=DEFAULT_TTL_MS,
+        help=f"TTL of every task, or 'unlimited' (default: {DEFAULT_TTL_MS}, an hour)",
     )
+    limits = parser.add_argument_group(
+        "limits", "what the server keeps per task; past a limit a request gets -32602"
+    )
+    for name, what in LIMIT_FLAGS:
+        limits.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_positive,
+            default=None,
+            help=f"{what} (default: TaskLimits.{name}; see the README)",
+        )
     parser.add_argument("--poll-interval-ms", type=int, default=200)
     parser.add_argument(
         "--store",
@@ -298,6 +350,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.store != "memory" and not args.store.startswith(("redis://", "rediss://", "unix://")):
         parser.error(f"--store {args.store!r}: expected memory or a redis:// URL")
+    overrides = {name: getattr(args, name) for name, _ in LIMIT_FLAGS}
+    load_bindings(args.package)
+    task_limits = importlib.import_module(f"{args.package}.limits").TaskLimits(
+        **{name: value for name, value in overrides.items() if value is not None}
+    )
     server = build_server(
         ttl_ms=args.ttl_ms,
         poll_interval_ms=args.poll_interval_ms,
@@ -305,6 +362,7 @@ def main(argv: list[str] | None = None) -> None:
         store=args.store,
         lease_ms=args.lease_ms,
         lenient_headers=args.lenient_headers,
+        limits=task_limits,
     )
     if args.stdio:
         server.run("stdio")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +24,24 @@ SCHEMA_PATH = GENERATED / "schema" / "mcp-tasks.schema.json"
 # Test tiers: a test of a slow kind (pyproject.toml's markers) is also `slow`, which the default run
 # leaves out. tests/run.sh runs everything.
 SLOW_KINDS = ("hypothesis_jsonschema", "wheel", "node", "browser", "peers")
+
+
+# Counts a test wants shown at the end of the run, whether or not output is captured (`-s`): the
+# hostile-client and concurrency tests report how many vectors, tasks and requests they ran.
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SUMMARY:
+        terminalreporter.section("counts")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
+
+
+def report(line: str) -> None:
+    """Show `line` in the run's closing summary (and now, under `-s`)."""
+    print(line)
+    SUMMARY.append(line)
 
 
 def pytest_collection_modifyitems(items):
@@ -92,12 +111,14 @@ def running_reference_server(
     package: str = "mcp_tasks",
     python_path: Path | None = None,
     processes: list[subprocess.Popen] | None = None,
+    log_path: Path | None = None,
 ):
     """Start `reference_server.py --port <free> --package <package> *args`; yield its /mcp URL.
 
     `python_path` is where `package` lives (default: where this test process imports mcp_tasks
     from). The server is stopped (by its pid) when the block ends; its output goes to a temporary
-    file (a pipe nobody reads could fill up and stall it) and is shown if it fails to start.
+    file (a pipe nobody reads could fill up and stall it), or to `log_path` for a test that reads
+    it, and is shown if it fails to start.
     """
     if python_path is None:
         import mcp_tasks
@@ -108,7 +129,8 @@ def running_reference_server(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     command = [sys.executable, str(REFERENCE_SERVER), "--port", str(port)]
     command += ["--package", package, *args]
-    with tempfile.TemporaryFile("w+") as log:
+    opened = open(log_path, "w+") if log_path is not None else tempfile.TemporaryFile("w+")
+    with opened as log:
         process = subprocess.Popen(
             command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
         )
@@ -169,3 +191,30 @@ def redis_url():
     with running_redis() as url:
         yield url
 
+
+
+# The TypeScript package (generated/typescript), built --------------------------------------------
+
+TS_PACKAGE = GENERATED / "typescript"
+NODE_DIR = REPO / "tests" / "node"  # the npm packages the tests drive (npm ci --prefix tests/node)
+
+
+def run_ok(args: list[str], cwd: Path, stdin: str | None = None, timeout: float = 300) -> str:
+    """Run a command that must succeed; its stdout. A failure shows both of its outputs."""
+    done = subprocess.run(
+        args, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def ts_package(tmp_path_factory) -> Path:
+    """A copy of generated/typescript with its pinned dependencies installed and built (dist/)."""
+    if shutil.which("npm") is None:
+        pytest.fail("npm is required (Node 20 or later)")
+    where = tmp_path_factory.mktemp("ts") / "package"
+    shutil.copytree(TS_PACKAGE, where, ignore=shutil.ignore_patterns("node_modules", "dist"))
+    run_ok(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], where)
+    run_ok(["npm", "run", "--silent", "build"], where)
+    return where

@@ -4,6 +4,7 @@ byte-identical, with no temporary files beside it."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,77 @@ def test_out_that_is_a_file_or_the_spec_is_refused(tmp_path, where) -> None:
     assert result.exit_code == 2, result.output
     assert f"--out {out}" in result.output and "Traceback" not in result.output
     assert snapshot(spec) | snapshot(tmp_path / "a-file") == before
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3])
+def test_a_rename_failing_midway_leaves_one_whole_tree_and_nothing_beside(
+    old_tree, tmp_path, monkeypatch, fail_at
+) -> None:
+    """The swap without renameat2 (other systems, or file systems without RENAME_EXCHANGE) takes
+    two renames, out -> old and stage -> out (undone by old -> out when it fails). `os.rename`
+    raises on the Nth call. Failing at the first two, --out must be byte-identical and the error
+    must say so; no call may fail after the swap (a third rename, old -> stage, once did: the error
+    said "unchanged" over the new tree and left the old one beside it), so --out must then be
+    exactly the new tree. Never a mix, never a `.out.taskbind-*` directory left beside it.
+
+    Planted bug this catches (issue 13): `apply` writing each file straight into --out instead of
+    into the stage (a direct, non-atomic write): the first rename then moves a half-new tree, and
+    the snapshot of --out no longer matches the old one.
+    """
+    import os
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(old_tree, out)
+    before = snapshot(out)
+    expected = tmp_path.parent / f"{tmp_path.name}-expected"  # the new tree, by an undisturbed run
+    shutil.copytree(old_tree, expected / "out")
+    generate(Options(spec=SPEC_DIR, out=expected / "out", targets=("schema", "python")))
+    after = snapshot(expected / "out")
+    shutil.rmtree(expected)
+
+    real_rename, calls = os.rename, {"n": 0}
+
+    def failing_rename(source, destination) -> None:
+        calls["n"] += 1
+        if calls["n"] == fail_at:
+            raise OSError(5, "Input/output error", str(source))
+        real_rename(source, destination)
+
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(os, "rename", failing_rename)
+    if fail_at < 3:
+        with pytest.raises(write.WriteError) as raised:
+            generate(Options(spec=SPEC_DIR, out=out, targets=("schema", "python")))
+        # the path renamed when it failed: --out itself, then the stage beside it
+        failed = re.escape(str(out)) if fail_at == 1 else re.escape(f"{tmp_path}/.out.taskbind-new-") + r"\w+"
+        assert re.fullmatch(
+            rf"cannot write {re.escape(str(out))}: Input/output error \({failed}\); "
+            rf"{re.escape(str(out))} is unchanged",
+            str(raised.value),
+        ), str(raised.value)
+        assert snapshot(out) == before
+    else:
+        generate(Options(spec=SPEC_DIR, out=out, targets=("schema", "python")))
+        assert snapshot(out) == after
+    # 1: out -> old fails; 2: stage -> out fails, old -> out puts it back; 3: there is no third
+    # rename (the old tree is deleted in place once the swap is done)
+    assert calls["n"] == {1: 1, 2: 3, 3: 2}[fail_at]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no stage, no old tree
+
+
+def test_a_rename_failing_on_a_fresh_out_leaves_nothing(tmp_path, monkeypatch) -> None:
+    """No --out yet: the stage is renamed to it; when that fails, nothing is left at all."""
+    import os
+
+    def failing_rename(source, destination) -> None:
+        raise OSError(28, "No space left on device", str(destination))
+
+    monkeypatch.setattr(os, "rename", failing_rename)
+    out = tmp_path / "out"
+    with pytest.raises(write.WriteError) as raised:
+        generate(Options(spec=SPEC_DIR, out=out, modules=("core",), targets=("schema",)))
+    assert str(raised.value) == (
+        f"cannot write {out}: No space left on device ({out}); {out} is unchanged"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -52,6 +52,20 @@ def test_check_fails_after_a_hand_edit_and_passes_after_regenerating(fresh_outpu
     assert tree(out) == tree(fresh_output)
 
 
+def test_check_covers_the_typescript_package(fresh_output, tmp_path):
+    out = tmp_path / "generated"
+    shutil.copytree(fresh_output, out)
+    edited = out / "typescript" / "src" / "sdk_server.ts"
+    edited.write_text(edited.read_text() + "\n// a hand edit\n")
+    result = run("check", "--out", str(out))
+    assert result.returncode == 1
+    assert "+++ b/typescript/src/sdk_server.ts" in result.stdout and "-// a hand edit" in result.stdout
+    (out / "typescript" / "package.json").unlink()
+    assert "typescript/package.json" in run("check", "--out", str(out)).stdout
+    assert run("generate", "--out", str(out)).returncode == 0
+    assert tree(out) == tree(fresh_output)
+
+
 def test_check_notices_a_deleted_file(fresh_output, tmp_path):
     out = tmp_path / "generated"
     shutil.copytree(fresh_output, out)

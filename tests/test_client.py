@@ -1,14 +1,17 @@
 """The generated client stub (mcp_tasks.client) against the generated server, with no SDK between.
 
-The transport is `RuntimeTaskServer.dispatch`: each request the client sends is a raw JSON-RPC
-message that the generated dispatcher answers from a real TaskRuntime. Tasks are started on that
+The transport is `RuntimeTaskServer.dispatch`: each request the client sends is encoded to JSON text
+(json.dumps), the generated dispatcher parses that text and answers from a real TaskRuntime, and
+its answer is encoded and decoded again (json.dumps, json.loads) before the client sees it, as on a
+real wire: a Python object that is not JSON (a tuple, a model, a datetime, a NaN), or that JSON
+would change, cannot pass between the two generated sides unnoticed. Tasks are started on that
 runtime directly (tools/call belongs to an SDK), with bodies written here.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -40,14 +43,17 @@ class Harness:
     """A runtime, the dispatcher over it, and a client whose transport is that dispatcher."""
 
     def __init__(self, **runtime_options):
-        self.runtime = TaskRuntime(poll_interval_ms=20, **runtime_options)
+        # ttl_ms=None: unlimited, so that the required-nullable `ttlMs: null` crosses the wire.
+        self.runtime = TaskRuntime(ttl_ms=None, poll_interval_ms=20, **runtime_options)
         self.server = RuntimeTaskServer(self.runtime)
         self.sent: list[dict] = []
         self.client = TasksClient(self.send, poll=FAST)
 
     async def send(self, request: dict) -> dict:
-        self.sent.append(copy.deepcopy(request))
-        return await self.server.dispatch(request)
+        text = json.dumps(request, allow_nan=False)  # raises on anything that is not JSON
+        self.sent.append(json.loads(text))
+        response = await self.server.dispatch(text.encode("utf-8"))
+        return json.loads(json.dumps(response, allow_nan=False))
 
     async def start(self, body, **options) -> str:
         task_id = self.runtime.start(body, **options).task_id
@@ -112,13 +118,19 @@ async def test_caller_mistakes_fail_before_sending(harness):
 async def test_unknown_task_is_invalid_params(harness):
     with pytest.raises(errors.InvalidParamsError) as caught:
         await harness.client.get_task("no-such-task")
-    assert caught.value.code == -32602 and isinstance(caught.value, errors.JsonRpcError)
+    assert isinstance(caught.value, errors.JsonRpcError)
+    assert (caught.value.code, caught.value.message) == (  # facts 2.12, the SEP's message
+        -32602, "Failed to retrieve task: Task not found"
+    )
 
 
 async def test_undeclared_capability_is_missing_required_client_capability(harness):
     plain = TasksClient(harness.send, capabilities={})
     with pytest.raises(errors.MissingRequiredClientCapabilityError) as caught:
         await plain.get_task("anything")
+    assert (caught.value.code, caught.value.message) == (
+        -32021, "The request does not declare the 'io.modelcontextprotocol/tasks' capability"
+    )
     data = caught.value.typed_data
     assert isinstance(data, models.MissingRequiredClientCapabilityData)
     assert "io.modelcontextprotocol/tasks" in data.required_capabilities.extensions
@@ -127,26 +139,41 @@ async def test_undeclared_capability_is_missing_required_client_capability(harne
 async def test_removed_and_disabled_methods_are_method_not_found():
     h = Harness(steer=False)
     async with h.runtime.running():
-        with pytest.raises(errors.MethodNotFoundError):
+        with pytest.raises(errors.MethodNotFoundError) as removed:
             await h.client.request("tasks/result", {"taskId": "x"})
+        assert (removed.value.code, removed.value.message) == (
+            -32601, "tasks/result was removed from the protocol"
+        )
         task_id = await h.start(_sleeper)
-        with pytest.raises(errors.MethodNotFoundError):
+        with pytest.raises(errors.MethodNotFoundError) as disabled:
             await h.client.steer_task(task_id, "left")
+        assert (disabled.value.code, disabled.value.message) == (
+            -32601, "tasks/steer is not enabled on this server (setting 'steer')"
+        )
         await h.client.get_task(task_id)  # the server still answers
 
 
 async def test_lifecycle_refusals_are_invalid_params(harness):
     task_id = await harness.start(_sleeper)
     assert (await harness.client.pause_task(task_id)).status == "paused"
-    with pytest.raises(errors.InvalidParamsError):
+    with pytest.raises(errors.InvalidParamsError) as paused:
         await harness.client.pause_task(task_id)  # already paused
-    with pytest.raises(errors.InvalidParamsError):
+    assert (paused.value.code, paused.value.message) == (
+        -32602, "tasks/pause is not accepted on a task in status 'paused'"
+    )
+    with pytest.raises(errors.InvalidParamsError) as update:
         await harness.client.update_task(task_id, {})  # paused: resume first
+    assert (update.value.code, update.value.message) == (
+        -32602, "tasks/update is not accepted on a task in status 'paused'"
+    )
     assert (await harness.client.resume_task(task_id)).status == "working"
     await harness.client.cancel_task(task_id)
     await harness.client.wait_until_terminal(task_id, timeout=5)
-    with pytest.raises(errors.InvalidParamsError):
+    with pytest.raises(errors.InvalidParamsError) as late:
         await harness.client.steer_task(task_id, "too late")
+    assert (late.value.code, late.value.message) == (
+        -32602, "tasks/steer is not accepted on a task in status 'cancelled'"
+    )
 
 
 def test_error_objects_round_trip():

@@ -200,6 +200,7 @@ def test_reference_server_over_stdio():
 
     python_path = str(Path(mcp_tasks.__file__).resolve().parent.parent)
     command = [sys.executable, str(REPO / "examples" / "reference_server.py"), "--stdio"]
+    command += ["--ttl-ms", "unlimited"]  # so that `ttlMs: null` is seen crossing stdio
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([python_path, os.environ.get("PYTHONPATH", "")]),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 import subprocess
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from diff_cases import CASES, SPARE_TYPE, Case, Edit, in_module, on_field, on_type, setter
+from diff_cases import CASES, SPARE_TYPE, Case, Edit, flag_const, in_module, on_field, on_type, setter
 from specedit import copy_spec, edit_module, remove_method, rename_everywhere
 from taskbind.cli import app
 from taskbind.diff import RULES
@@ -47,32 +48,131 @@ def make_side(base: Path, destination: Path, edit: Edit | None) -> Path:
 
 
 def test_every_rule_has_a_case():
-    assert sorted(c.rule for c in CASES) == sorted(RULES)
+    assert {c.rule for c in CASES} == set(RULES)
+    assert len({c.id for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("c", CASES, ids=[c.rule for c in CASES])
+@pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])
 def test_rule(c: Case, base_spec: Path, tmp_path: Path):
+    """The full list of changes, with counts: a diff that reports one change twice, or under
+    another element or category, fails, as does one that misses it.
+
+    Planted bugs (issue 13, both missed by the set-based version of this test): the reporter
+    appending the same change 20 times, and the const comparison using Python's `==` alone, so
+    that a const changed from JSON `true` to `1` (True == 1) went unreported (case
+    const-value-changed-true-to-1)."""
     old = make_side(base_spec, tmp_path / "old", c.old)
     new = make_side(base_spec, tmp_path / "new", c.new)
     exit_code, report = diff_json(old, new)
-    reported = {change["rule"] for change in report["changes"]}
-    assert reported == c.rules, json.dumps(report["changes"], indent=1)
-    categories = {change["category"] for change in report["changes"] if change["rule"] == c.rule}
-    assert categories == {c.category} == {RULES[c.rule].category}
+    reported = Counter((ch["rule"], ch["element"], ch["category"]) for ch in report["changes"])
+    assert reported == Counter(c.changes), json.dumps(report["changes"], indent=1)
+    assert c.category == RULES[c.rule].category
     assert exit_code == c.exit_code, report["summary"]
     assert report["breaking"] is (exit_code == 1)
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [(True, 1, ("true", "1")), ("on", "off", ('"on"', '"off"'))])
+def test_a_changed_const_shows_both_values_as_json(old, new, shown, base_spec: Path, tmp_path: Path):
+    """The values are spec literals, so a reader sees them as the wire does: `true`, `"on"`, not
+    Python's `True`, `'on'`."""
+    before = make_side(base_spec, tmp_path / "old", flag_const(old))
+    after = make_side(base_spec, tmp_path / "new", flag_const(new))
+    _, report = diff_json(before, after)
+    [change] = report["changes"]
+    assert (change["old"], change["new"]) == shown
 
 
 # -- the acceptance scenarios -----------------------------------------------------------------------
 
 
-def test_removing_tasks_pause_exits_1_naming_the_method(tmp_path: Path):
-    old = copy_spec(tmp_path / "old")
-    new = copy_spec(tmp_path / "new")
+def line_of(path: Path, key: str, *, after: str | None = None) -> int:
+    """The 1-based line of `key` (a whole line's text, indentation included) in a YAML file, the
+    first one below the line `after` when given: located in the file, not taken from the diff."""
+    lines = path.read_text("utf-8").splitlines()
+    start = lines.index(after) if after is not None else 0
+    return start + lines[start:].index(key) + 1
+
+
+@pytest.fixture
+def pause_removed(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """Relative paths "old" and "new" (cwd: tmp_path), so that the output is the same every run."""
+    monkeypatch.chdir(tmp_path)
+    old = copy_spec(Path("old"), examples=False)
+    new = copy_spec(Path("new"), examples=False)
     remove_method(new, "tasks/pause")
-    result = run_diff(old, new)
+    return old, new
+
+
+def pause_removed_locations(old: Path, new: Path) -> dict[str, str]:
+    method = line_of(old / "modules" / "interaction.yaml", "  tasks/pause:") + 1  # its body
+    core = new / "modules" / "core.yaml"
+    return {
+        "method": f"old/modules/interaction.yaml:{method}:5",
+        "working": f"new/modules/core.yaml:{line_of(core, '    working:', after='lifecycle:')}:5",
+        "input_required": (
+            f"new/modules/core.yaml:{line_of(core, '    input_required:', after='lifecycle:')}:5"
+        ),
+    }
+
+
+def test_removing_tasks_pause_prints_exactly_these_lines_and_exits_1(pause_removed):
+    """The whole text output, pinned: each change once, in this order, with its location."""
+    at = pause_removed_locations(*pause_removed)
+    result = run_diff(*pause_removed)
     assert result.exit_code == 1, result.output
-    assert "breaking WIRE method-removed: method tasks/pause" in result.stdout
+    assert result.stdout == (
+        f"{at['method']}: breaking WIRE method-removed: method tasks/pause: A method or "
+        "notification was removed (was request client-to-server)\n"
+        f"{at['working']}: breaking WIRE status-accept-removed: status working: A status no "
+        "longer accepts a method (was tasks/pause)\n"
+        f"{at['input_required']}: breaking WIRE status-accept-removed: status input_required: "
+        "A status no longer accepts a method (was tasks/pause)\n"
+        f"{at['working']}: breaking WIRE transition-removed: transition working -> paused on "
+        "tasks/pause: A lifecycle transition was removed\n"
+        f"{at['input_required']}: breaking WIRE transition-removed: transition input_required "
+        "-> paused on tasks/pause: A lifecycle transition was removed\n"
+        "5 breaking change(s) at level source (5 WIRE), 0 other change(s)\n"
+    )
+
+
+def test_removing_tasks_pause_in_json_is_exactly_this_document(pause_removed):
+    at = {
+        key: dict(zip(("file", "line", "column"), value.split(":")))
+        for key, value in pause_removed_locations(*pause_removed).items()
+    }
+
+    def change(rule, element, old, message, where, side):
+        location = at[where]
+        return {
+            "rule": rule, "category": "WIRE", "breaking": True, "element": element,
+            "old": old, "new": None, "message": f"{element}: {message}",
+            "file": location["file"], "line": int(location["line"]),
+            "column": int(location["column"]), "side": side,
+        }
+
+    removed = "A lifecycle transition was removed"
+    no_longer = "A status no longer accepts a method (was tasks/pause)"
+    working, waiting = "working -> paused on tasks/pause", "input_required -> paused on tasks/pause"
+    exit_code, report = diff_json(*pause_removed)
+    assert exit_code == 1
+    assert report == {
+        "level": "source",
+        "breaking": True,
+        "summary": "5 breaking change(s) at level source (5 WIRE), 0 other change(s)",
+        "changes": [
+            change("method-removed", "method tasks/pause", "request client-to-server",
+                   "A method or notification was removed (was request client-to-server)",
+                   "method", "old"),
+            change("status-accept-removed", "status working", "tasks/pause", no_longer,
+                   "working", "new"),
+            change("status-accept-removed", "status input_required", "tasks/pause", no_longer,
+                   "input_required", "new"),
+            change("transition-removed", f"transition {working}", f"transition {working}",
+                   removed, "working", "new"),
+            change("transition-removed", f"transition {waiting}", f"transition {waiting}",
+                   removed, "input_required", "new"),
+        ],
+    }
 
 
 def test_adding_an_optional_field_exits_0_and_reports_it_as_non_breaking(tmp_path: Path):
@@ -81,19 +181,11 @@ def test_adding_an_optional_field_exits_0_and_reports_it_as_non_breaking(tmp_pat
     on_type("core", "Task", lambda t: t["fields"].update({"owner": {"type": "string"}}))(new)
     result = run_diff(old, new)
     assert result.exit_code == 0, result.output
-    assert "ok NONE optional-field-added: field Task.owner" in result.stdout
-    assert "0 breaking change(s)" in result.stdout
-
-
-def test_json_output_parses_and_lists_rule_ids(base_spec: Path, tmp_path: Path):
-    new = make_side(base_spec, tmp_path / "new", lambda spec: remove_method(spec, "tasks/pause"))
-    exit_code, report = diff_json(base_spec, new)
-    assert exit_code == 1 and report["breaking"] is True and report["level"] == "source"
-    rules = [change["rule"] for change in report["changes"]]
-    assert "method-removed" in rules and all(rule in RULES for rule in rules)
-    removed = next(c for c in report["changes"] if c["rule"] == "method-removed")
-    assert removed["element"] == "method tasks/pause" and removed["category"] == "WIRE"
-    assert removed["file"].endswith("modules/interaction.yaml") and removed["line"] > 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].endswith(
+        ": ok NONE optional-field-added: field Task.owner: An optional field was added (string, optional)"
+    ), result.stdout
+    assert lines[1] == "0 breaking change(s) at level source, 1 other change(s)"
 
 
 # -- levels, formats, inputs ------------------------------------------------------------------------

@@ -12,8 +12,12 @@ import re
 import shutil
 from pathlib import Path
 
+import json
+from collections import Counter
+
 import markdown
 import pytest
+import yaml
 from markdown_it import MarkdownIt
 
 from conftest import REPO, SPEC_DIR
@@ -285,6 +289,54 @@ def test_lifecycle_diagram_draws_every_status_and_trigger(docs):
             assert re.search(
                 rf"^    class (\S+,)*{s.name}(,\S+)* {s.provenance.maturity}$", diagram, re.M
             ), s.name
+
+
+# A second route to what the docs must show: the YAML itself (yaml.safe_load), not taskbind's model,
+# so that an element the model drops cannot vanish from both the docs and the expectations.
+
+
+def raw_modules() -> dict[str, dict]:
+    names = yaml.safe_load((SPEC_DIR / "taskbind.yaml").read_text("utf-8"))["modules"]
+    return {m: yaml.safe_load((SPEC_DIR / "modules" / f"{m}.yaml").read_text("utf-8")) for m in names}
+
+
+def raw_lifecycle() -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Statuses and (from, to, trigger) of every module: `lifecycle`, or `extend: lifecycle`."""
+    statuses, transitions = [], []
+    for document in raw_modules().values():
+        for section in (document.get("lifecycle"), (document.get("extend") or {}).get("lifecycle")):
+            if section:
+                statuses += list(section.get("statuses", {}))
+                transitions += [(t["from"], t["to"], t["trigger"]) for t in section.get("transitions", [])]
+    return statuses, transitions
+
+
+def test_the_lifecycle_docs_hold_against_the_yaml(docs):
+    statuses, transitions = raw_lifecycle()
+    assert [s.name for s in SPEC.lifecycle.statuses] == statuses
+    assert Counter((t.source, t.target, t.trigger) for t in SPEC.lifecycle.transitions) == Counter(
+        transitions
+    )
+    diagram = (docs / "lifecycle.mmd").read_text("utf-8")
+    edges = {(m[1], m[2]): m[3] for m in re.finditer(r"^    (\S+) --> (\S+) : (.*)$", diagram, re.M)}
+    for source, target, trigger in transitions:
+        assert trigger in edges[(source, target)], (source, target, trigger)
+    page = (docs / "pages" / "lifecycle.md").read_text("utf-8")
+    for status in statuses:
+        assert re.search(rf"\b{status}\b", diagram) and f"`{status}`" in page, status
+
+
+def test_every_example_of_the_yaml_is_in_the_docs(pages):
+    everything = "\n".join(pages.values())
+    raw = []
+    for module in raw_modules():
+        raw += yaml.safe_load((SPEC_DIR / "examples" / f"{module}.yaml").read_text("utf-8")) or []
+    assert sorted(e["name"] for e in raw) == sorted(e.name for e in SPEC.examples)
+    for entry in raw:
+        json.loads(entry["json"])  # well-formed: what the page prints is the wire text
+        label = "Example" if entry.get("valid", True) else "Invalid"
+        assert f"**{label}:** `{entry['name']}` · " in everything, entry["name"]
+        assert entry["json"].rstrip("\n") in everything, entry["name"]
 
 
 def test_readme_shows_the_generated_lifecycle_diagram(docs):

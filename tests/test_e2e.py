@@ -30,8 +30,9 @@ from mcp.shared.exceptions import MCPError
 import mcp_tasks
 from mcp_tasks import errors, models
 from mcp_tasks.client import NotificationHandler, PollPolicy, TasksClient
-from mcp_tasks.lifecycle import is_terminal
 from mcp_tasks.sdk_client import TasksClientExtension, session_transport, tasks_client
+
+from lifecycle_oracle import TERMINAL  # the SEPs' terminal statuses, not the generated set
 
 REPO = Path(__file__).resolve().parent.parent
 SERVER = REPO / "examples" / "reference_server.py"
@@ -68,10 +69,12 @@ def _reference_module():
 def target(request):
     """What `mcp.Client` connects to, per transport."""
     if request.param == "memory":
-        return lambda: _reference_module().build_server(poll_interval_ms=50)
+        return lambda: _reference_module().build_server(ttl_ms=None, poll_interval_ms=50)
     if request.param == "stdio":
         params = StdioServerParameters(
-            command=sys.executable, args=[str(SERVER), "--stdio"], env=_server_env()
+            command=sys.executable,
+            args=[str(SERVER), "--stdio", "--ttl-ms", "unlimited"],
+            env=_server_env(),
         )
         return lambda: params
     url = request.getfixturevalue("reference_server_url")  # conftest: one server per session
@@ -110,9 +113,9 @@ async def test_input_required_then_update_then_completed(target):
     async with connect(target) as (client, tasks):
         created = await tasks.call_tool("confirm_delete", arguments={"filename": "a.txt"})
         assert isinstance(created, models.CreateTaskResult) and created.status == "working"
-        assert (
-            created.ttl_ms is None and "ttl_ms" in created.model_fields_set
-        )  # null reached the wire
+        # Required and nullable: null (an unlimited TTL, in memory and over stdio) reaches the wire
+        # as null; the session's HTTP server keeps the reference server's default of an hour.
+        assert "ttl_ms" in created.model_fields_set and created.ttl_ms in (None, 3_600_000)
 
         with pytest.raises(errors.TaskInputRequiredError) as needs:
             await tasks.wait_until_terminal(created.task_id, timeout=LIMIT)
@@ -183,8 +186,11 @@ async def test_pause_steer_twice_resume_delivers_steers_in_order(target):
         assert (
             await tasks.get_task(created.task_id)
         ).status == "paused"  # steers queue while paused
-        with pytest.raises(errors.InvalidParamsError):
+        with pytest.raises(errors.InvalidParamsError) as refused:
             await tasks.pause_task(created.task_id)  # only working or input_required may pause
+        assert (refused.value.code, refused.value.message) == (
+            -32602, "tasks/pause is not accepted on a task in status 'paused'"
+        )
 
         resumed = await tasks.resume_task(created.task_id)
         assert resumed.status in ("working", "input_required")
@@ -192,14 +198,17 @@ async def test_pause_steer_twice_resume_delivers_steers_in_order(target):
         assert done.status == "completed"
         text = text_of(done.result)
         assert 0 <= text.index("first") < text.index("second"), text
-        with pytest.raises(errors.InvalidParamsError):
+        with pytest.raises(errors.InvalidParamsError) as refused:
             await tasks.steer_task(created.task_id, "too late")  # terminal tasks refuse steering
+        assert (refused.value.code, refused.value.message) == (
+            -32602, "tasks/steer is not accepted on a task in status 'completed'"
+        )
 
 
 async def test_subtask_tree_parent_completes_after_children(target):
     async with connect(target) as (client, tasks):
         created = await tasks.call_tool("subtask_job")
-        while not is_terminal((parent := await tasks.get_task(created.task_id)).status):
+        while (parent := await tasks.get_task(created.task_id)).status not in TERMINAL:
             await anyio.sleep(0.02)
         assert parent.status == "completed"
         tree = await tasks.task_tree(created.task_id)
@@ -208,7 +217,7 @@ async def test_subtask_tree_parent_completes_after_children(target):
         for child in children:
             # Terminal before the parent: a terminal status never changes, so it is still
             # terminal now, and its last change is no later than the parent's.
-            assert is_terminal(child.status) and child.last_updated_at <= parent.last_updated_at
+            assert child.status in TERMINAL and child.last_updated_at <= parent.last_updated_at
         for node in tree.children:
             assert node.task.parent_task_id == created.task_id
 
@@ -218,32 +227,36 @@ async def test_subtask_tree_parent_completes_after_children(target):
 
 
 async def test_event_source_stream_ends_when_the_task_completes(target):
+    """event_job (examples/reference_server.py) publishes {"index": 0}, {"index": 1}, {"index": 2}:
+    following the source yields exactly those, in that order, each named after the source, with
+    distinct ids; once the task is completed, a poll from the initial cursor answers at once with
+    the same events (ids included, a second route to them) and nothing more."""
     async with connect(target) as (client, tasks):
         created = await tasks.call_tool("event_job")
         source = created.event_source
         assert isinstance(source, models.TaskEventSource)
+        assert source.input == {"taskId": created.task_id}  # TES: subscribed with the task's id
         events = [
             event
             async for event in tasks.follow_events(
                 created.task_id, source, timeout_ms=1000, min_interval=0.02
             )
         ]
-        assert events and len({e.event_id for e in events}) == len(events)
+        assert [e.data for e in events] == [{"index": 0}, {"index": 1}, {"index": 2}]
+        assert [e.name for e in events] == [source.name] * 3
+        assert len({e.event_id for e in events}) == 3
         assert (await tasks.get_task(created.task_id)).status == "completed"
 
         # The stream has ended: a long poll on it answers at once, with nothing after its last event.
         started = time.monotonic()
-        try:
-            page = await tasks.poll_events(
-                source.name, source.input, cursor=source.initial_cursor, timeout_ms=5000
-            )
-        except errors.JsonRpcError:
-            pass  # a server may end a finished poll subscription with an error instead
-        else:
-            assert not page.has_more and [e.event_id for e in page.events] == [
-                e.event_id for e in events
-            ]
+        page = await tasks.poll_events(
+            source.name, source.input, cursor=source.initial_cursor, timeout_ms=5000
+        )
         assert time.monotonic() - started < 2.5
+        assert page.has_more is False and page.truncated is False
+        assert [e.model_dump(by_alias=True) for e in page.events] == [
+            e.model_dump(by_alias=True) for e in events
+        ]
 
 
 async def test_event_source_push_stream_delivers_typed_notifications(target):
@@ -268,7 +281,7 @@ async def test_event_source_push_stream_delivers_typed_notifications(target):
                 source.name, source.input, cursor=source.initial_cursor
             )
             assert final.result_type == "complete"
-            assert is_terminal((await tasks.get_task(created.task_id)).status)
+            assert (await tasks.get_task(created.task_id)).status in TERMINAL
             while len(handler.indexes) < 3:  # bindings deliver through a queue of their own
                 await anyio.sleep(0.01)
     assert handler.indexes == [0, 1, 2]
@@ -276,18 +289,25 @@ async def test_event_source_push_stream_delivers_typed_notifications(target):
 
 async def test_typed_errors(target):
     async with connect(target) as (client, tasks):
-        with pytest.raises(errors.InvalidParamsError):
+        with pytest.raises(errors.InvalidParamsError) as unknown:
             await tasks.get_task("no-such-task")
-        with pytest.raises(errors.MethodNotFoundError):
+        # facts 2.12: -32602, with the SEP's example message
+        assert (unknown.value.code, unknown.value.message) == (
+            -32602, "Failed to retrieve task: Task not found"
+        )
+        with pytest.raises(errors.MethodNotFoundError) as removed:
             await tasks.request("tasks/result", {"taskId": "no-such-task"})
+        assert (removed.value.code, removed.value.message) == (-32601, "Method not found")  # facts 2.12
     async with connect(target, extension=False) as (plain, tasks):
         # The SDK stamps the session's own capabilities, which lack the extension here.
         with pytest.raises(errors.MissingRequiredClientCapabilityError) as missing:
             await tasks.get_task("no-such-task")
-        assert (
-            "io.modelcontextprotocol/tasks"
-            in missing.value.typed_data.required_capabilities.extensions
+        assert (missing.value.code, missing.value.message) == (  # facts 2.12 (b)
+            -32021, "The request does not declare the 'io.modelcontextprotocol/tasks' capability"
         )
+        assert missing.value.data == {  # facts 2.12: data.requiredCapabilities
+            "requiredCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}}
+        }
 
 
 async def test_notification_bindings_deliver_the_status_variant():

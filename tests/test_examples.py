@@ -10,7 +10,9 @@ import functools
 import json
 
 import jsonschema
+import pydantic
 import pytest
+import yaml
 
 import mcp_tasks
 from mcp_tasks.methods import type_adapter
@@ -53,8 +55,9 @@ def parse(example):
         adapter = type_adapter(getattr(mcp_tasks.models, example.type_name))
         try:
             return adapter.validate_python(example.value, by_alias=True, by_name=False)
-        except Exception as exc:  # pydantic.ValidationError, as parse_message would raise
-            raise mcp_tasks.MessageValidationError(str(exc)) from exc
+        except pydantic.ValidationError as exc:  # only a validation failure: a crash stays one
+            problems = [{"path": "/".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
+            raise mcp_tasks.MessageValidationError(str(exc), problems) from exc
     request_method = example.method if example.role in ("result", "error") else None
     return mcp_tasks.parse_message(example.value, request_method=request_method)
 
@@ -64,11 +67,40 @@ def test_there_are_examples_for_every_module(spec_ir):
     assert set(spec_ir.module_names) <= modules_with_examples
 
 
+def raw_examples() -> list[tuple]:
+    """The examples read a second way, straight from the YAML files (yaml.safe_load, json.loads),
+    not through taskbind's loader and model."""
+    modules = yaml.safe_load((SPEC_DIR / "taskbind.yaml").read_text("utf-8"))["modules"]
+    found = []
+    for module in modules:
+        path = SPEC_DIR / "examples" / f"{module}.yaml"
+        for entry in yaml.safe_load(path.read_text("utf-8")) or []:
+            found.append((
+                module, entry["name"], entry.get("valid", True), entry.get("message"),
+                entry.get("role"), entry.get("type"), canonical(json.loads(entry["json"])),
+            ))
+    return found
+
+
+def test_the_model_carries_every_example_of_the_yaml_once():
+    """The parametrized tests run over the model's examples; an example the model dropped (or
+    changed) would vanish from them silently. Held against the YAML itself."""
+    from_model = [
+        (e.module, e.name, e.valid, e.method, e.role, e.type_name, canonical(e.value)) for e in EXAMPLES
+    ]
+    raw = raw_examples()
+    assert len(raw) == len({r[1] for r in raw}) == 193  # names are unique; the count is pinned
+    assert sorted(from_model) == sorted(raw)
+
+
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if e.valid], ids=lambda e: f"{e.module}:{e.name}")
 def test_valid_example_validates_parses_and_round_trips(example):
     validator_for(envelope_name(example)).validate(example.value)
     if example.method is not None and example.method not in mcp_tasks.METHODS:
-        pytest.skip(f"{example.method} is a removed method: no model to parse it into")
+        # SEP-2663 removed tasks/result (and tasks/list): the spec shows them by their answer,
+        # -32601, which parses as any error response does.
+        assert example.role == "error"
+        assert example.value["error"]["code"] == mcp_tasks.REMOVED_METHODS[example.method] == -32601
     model = parse(example)
     if example.type_name:  # a model or a type alias (union, map): dumped as its adapter does
         adapter = type_adapter(getattr(mcp_tasks.models, example.type_name))
@@ -82,8 +114,10 @@ def test_valid_example_validates_parses_and_round_trips(example):
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.valid], ids=lambda e: f"{e.module}:{e.name}")
 def test_invalid_example_is_rejected_by_schema_and_models(example):
     assert list(validator_for(envelope_name(example)).iter_errors(example.value)), f"the schema accepted it, but: {example.reason}"
-    with pytest.raises(mcp_tasks.MessageValidationError):
+    with pytest.raises(mcp_tasks.MessageValidationError) as rejected:
         parse(example)
+    # rejected by validation, each problem with its path: not by a crash or a lookup failure
+    assert rejected.value.errors and all(set(p) == {"path", "message"} for p in rejected.value.errors)
 
 
 REQUIRED_INVALID = {

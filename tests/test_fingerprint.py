@@ -3,9 +3,13 @@ nothing that does not (bytecode that pip or Python writes beside the installed f
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+from conftest import REPO
 from taskbind import fingerprint, pipeline
 
 
@@ -41,3 +45,42 @@ def test_bytecode_beside_the_code_or_templates_changes_nothing(tmp_path, monkeyp
     (copy / "_bundled" / "templates" / "__pycache__").mkdir(parents=True)
     (copy / "_bundled" / "templates" / "__pycache__" / "_wire.cpython-311.pyc").write_bytes(b"x")
     assert pipeline.input_fingerprint(options) == before
+
+
+def _run(copy_parent: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m taskbind` from the copy (first on the path), the way a user runs it."""
+    env = {**os.environ, "PYTHONPATH": str(copy_parent)}
+    env.pop("TASKBIND_NO_FASTPATH", None)  # the fast path is what must not answer "up to date"
+    return subprocess.run(
+        [sys.executable, "-m", "taskbind", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_check_exits_1_after_an_emitter_edit(tmp_path):
+    """The whole command, not only the hash: generate with a copy of taskbind, edit one emitter of
+    the copy so that its output changes, and `taskbind check` must exit 1 with a diff.
+
+    Planted bug this catches (issue 13): generator code missing from the manifest fingerprint
+    (`"code"` dropped from input_fingerprint, or the emitters left out of the hashed tree): the
+    fast path then finds the manifest's inputs unchanged and answers "up to date", exit 0, over
+    stale output."""
+    parent = tmp_path / "site"
+    copy = _generator_copy(parent)
+    for name in ("spec", "templates"):  # found as a wheel finds them (taskbind.resources)
+        shutil.copytree(REPO / name, copy / "_bundled" / name)
+    out = tmp_path / "out"
+    args = ("--spec", str(REPO / "spec"), "--out", str(out), "--target", "schema")
+    generated = _run(parent, tmp_path, "generate", *args)
+    assert generated.returncode == 0, generated.stderr
+    checked = _run(parent, tmp_path, "check", *args)
+    assert (checked.returncode, checked.stdout) == (0, "out is up to date (1 files)\n")
+
+    emitter = copy / "emitters" / "schema.py"
+    source = emitter.read_text("utf-8")
+    assert source.count("indent=2") == 1
+    emitter.write_text(source.replace("indent=2", "indent=3"), "utf-8")
+    checked = _run(parent, tmp_path, "check", *args)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("--- a/schema/mcp-tasks.schema.json\n+++ b/schema/mcp-tasks.schema.json\n")
+    assert "out is stale: 1 file(s) differ, 0 should be removed." in checked.stderr

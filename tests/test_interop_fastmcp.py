@@ -226,3 +226,20 @@ def test_generated_client_gets_a_typed_method_not_found_for_steer_and_pause(fast
         return codes
 
     assert run_generated_client(fastmcp_server_url, scenario) == [-32601, -32601]
+
+
+def test_a_push_ready_client_polls_a_server_without_push(fastmcp_server_url):
+    """The generated client tries a listen stream first (tasks_client gives it one); fastmcp-tasks
+    does not acknowledge task ids on it, so the client polls, and the task still settles."""
+    from mcp import Client
+    from mcp_tasks.sdk_client import TasksClientExtension, tasks_client
+
+    async def main():
+        with anyio.fail_after(60):
+            async with Client(fastmcp_server_url, extensions=[TasksClientExtension()]) as client:
+                tasks = tasks_client(client)
+                assert tasks.listen is not None
+                created = await tasks.call_tool("slow_compute", arguments={"seconds": 0.3})
+                return text_of(await tasks.settle(created.task_id, timeout=30))
+
+    assert anyio.run(main) == "computed after 0.3s"

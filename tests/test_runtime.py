@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from mcp_tasks import errors, lifecycle
+from mcp_tasks import errors
 from mcp_tasks.guard import TransitionRefused
 from mcp_tasks.runtime import TaskContext, TaskFailed, TaskRuntime, current_task
 from mcp_tasks.runtime_server import RuntimeTaskServer
 from mcp_tasks.server import RequestContext
 from mcp_tasks.store import TaskStore
 
+import lifecycle_oracle as oracle
 from redis_server import make_store
 
 pytestmark = pytest.mark.anyio
@@ -72,11 +73,13 @@ def test_a_task_is_retrievable_for_its_whole_ttl_then_expires():
     clock.now += 0.999
     assert store.get(record.task_id) is record
     clock.now += 0.001
-    with pytest.raises(errors.InvalidParamsError, match="expired") as raised:
+    with pytest.raises(errors.InvalidParamsError) as raised:
         store.get(record.task_id)
-    assert raised.value.code == -32602
-    with pytest.raises(errors.InvalidParamsError, match="not found"):
+    # facts 2.12: -32602, with the SEP's example messages
+    assert (raised.value.code, raised.value.message) == (-32602, "Failed to retrieve task: Task has expired")
+    with pytest.raises(errors.InvalidParamsError) as raised:
         store.get("never-existed")
+    assert (raised.value.code, raised.value.message) == (-32602, "Failed to retrieve task: Task not found")
 
 
 def test_ttl_null_is_unlimited_and_reaches_the_wire_as_null():
@@ -233,18 +236,16 @@ async def test_closing_the_runtime_fails_unfinished_tasks():
 # The lifecycle, enforced by the store -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("source", lifecycle.STATUSES)
-@pytest.mark.parametrize("target", lifecycle.STATUSES)
+@pytest.mark.parametrize("source", oracle.STATUS_NAMES)
+@pytest.mark.parametrize("target", oracle.STATUS_NAMES)
 def test_the_store_allows_exactly_the_lifecycles_transitions(source: str, target: str):
-    triggers = {t.trigger for t in lifecycle.TRANSITIONS} | {"server"}
+    """Expected answers from the hand-written oracle (tests/lifecycle_oracle.py), every trigger:
+    a store that ignored the trigger (a server-only change accepted via a client method) fails."""
     store = TaskStore()
-    for trigger in triggers:
+    for trigger in oracle.TRIGGERS:
         record = store.create(ttl_ms=None, poll_interval_ms=None)
         record.status = source  # put it there directly: this test is about the next step
-        allowed = lifecycle.can_transition(source, target, trigger) and not lifecycle.is_terminal(
-            source
-        )
-        if allowed:
+        if oracle.allowed(source, target, trigger):
             store.set_status(record, target, trigger=trigger)
             assert record.status == target
         else:
@@ -311,8 +312,11 @@ async def test_pause_keeps_input_requests_and_resume_returns_to_input_required(
     keys = set(record.input_requests)
     runtime.pause(record.task_id)
     assert "inputRequests" not in record.to_get_result()
-    with pytest.raises(errors.InvalidParamsError):
+    with pytest.raises(errors.InvalidParamsError) as refused:
         runtime.update(record.task_id, {k: {"action": "accept"} for k in keys})  # paused: refused
+    assert (refused.value.code, refused.value.message) == (
+        -32602, "tasks/update is not accepted on a task in status 'paused'"
+    )
     assert runtime.resume(record.task_id).status == "input_required"
     assert set(record.input_requests) == keys  # the same keys survive pause and resume
     runtime.update(record.task_id, {k: {"action": "accept"} for k in keys})
@@ -336,7 +340,7 @@ def record_terminal_order(runtime: TaskRuntime) -> list[str]:
     order: list[str] = []
 
     def heard(record):
-        if lifecycle.is_terminal(record.status) and record.task_id not in order:
+        if record.status in oracle.TERMINAL and record.task_id not in order:
             order.append(record.task_id)
 
     runtime.store.add_listener(heard)
@@ -472,7 +476,8 @@ async def test_the_event_stream_ends_when_the_task_becomes_terminal(runtime: Tas
     methods = [method for method, _ in sent]
     assert methods == ["notifications/events/active"] + ["notifications/events/event"] * 4
     assert [p["data"]["index"] for _, p in sent[1:]] == [0, 1, 2, 3]
-    assert [p["cursor"] for _, p in sent[1:]] == ["1", "2", "3", "4"]
+    cursors = [p["cursor"] for _, p in sent[1:]]  # opaque: positions in memory, ids in Redis
+    assert len(set(cursors)) == 4 and all(isinstance(c, str) and c for c in cursors)
     assert all(p["_meta"] == {"io.modelcontextprotocol/subscriptionId": 7} for _, p in sent)
 
 
@@ -489,7 +494,6 @@ async def test_polling_resumes_from_a_cursor_and_long_polls(runtime: TaskRuntime
         return {}
 
     record = runtime.start(body, event_source=True)
-    await until(lambda: record.events)
     context = RequestContext("events/poll")
     poll = lambda **v: server.poll_events(
         params(
@@ -500,14 +504,19 @@ async def test_polling_resumes_from_a_cursor_and_long_polls(runtime: TaskRuntime
         ),
         context,
     )  # noqa: E731
-    first = await poll(cursor="0")
-    assert [e["data"] for e in first["events"]] == [{"n": 1}] and first["cursor"] == "1"
-    waiting = asyncio.create_task(poll(cursor="1", timeoutMs=5000))
+    first = await poll(cursor="0", timeoutMs=5000)  # waits for the first event
+    assert [e["data"] for e in first["events"]] == [{"n": 1}] and not first["truncated"]
+    waiting = asyncio.create_task(poll(cursor=first["cursor"], timeoutMs=5000))
     await asyncio.sleep(0.05)
     assert not waiting.done()  # held open until an event arrives
     gate.set()
     second = await asyncio.wait_for(waiting, 5)
-    assert [e["data"] for e in second["events"]] == [{"n": 2}] and second["cursor"] == "2"
+    assert [e["data"] for e in second["events"]] == [{"n": 2}]
+    assert second["cursor"] != first["cursor"] and not second["truncated"]
+    again = await poll(cursor=first["cursor"])  # a cursor resumes after its event, every time
+    assert [e["data"] for e in again["events"]] == [{"n": 2}]
+    lost = await poll(cursor="not-a-cursor")  # one the server cannot place: from the oldest kept
+    assert lost["truncated"] and [e["data"] for e in lost["events"]] == [{"n": 1}, {"n": 2}]
     with pytest.raises(errors.EventsNotFoundError):
         await server.poll_events(
             params(
@@ -530,3 +539,217 @@ def test_the_runtime_and_the_dispatcher_need_pydantic_only():
     )
     path = str(Path(mcp_tasks.__file__).parent.parent)
     subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": path})
+
+
+# Push: status notifications on a listen stream, on both stores ------------------------------------
+
+
+def listen_request(request_id, task_ids: list[str], capabilities=None) -> dict:
+    from mcp_tasks.client import CLIENT_CAPABILITIES, PROTOCOL_VERSION
+
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": PROTOCOL_VERSION,
+        "io.modelcontextprotocol/clientCapabilities": (
+            CLIENT_CAPABILITIES if capabilities is None else capabilities
+        ),
+    }
+    return {
+        "jsonrpc": "2.0",
+        "id": request_id,
+        "method": "subscriptions/listen",
+        "params": {"notifications": {"taskIds": task_ids}, "_meta": meta},
+    }
+
+
+async def test_a_listen_stream_pushes_each_change_of_its_tasks_in_order(runtime: TaskRuntime):
+    """SEP-2663: the acknowledgement first (the tasks the server agreed to report on), then the
+    complete DetailedTask as it changes, each stamped with the listen request's id; the stream
+    ends with the listen result once its tasks are terminal."""
+    from mcp_tasks import parse_message
+
+    server = RuntimeTaskServer(runtime)
+    gate = asyncio.Event()
+
+    async def body(task: TaskContext):
+        await gate.wait()
+        answer = await task.elicit("go on?", {"type": "object", "properties": {}})
+        return {"content": [{"type": "text", "text": str(answer["action"])}]}
+
+    record = runtime.start(body)
+    sent: list[dict] = []
+
+    async def notify(method: str, params: dict) -> None:
+        sent.append({"jsonrpc": "2.0", "method": method, "params": params})
+
+    listening = asyncio.create_task(
+        server.dispatch(listen_request("l-1", [record.task_id, "unknown"]), notify=notify)
+    )
+    await until(lambda: len(sent) == 2)  # the ack, then the task as it is now
+    gate.set()
+    await until(lambda: record.input_requests)
+    runtime.update(record.task_id, {next(iter(record.input_requests)): {"action": "accept"}})
+    response = await asyncio.wait_for(listening, 5)
+    ack, *notifications = sent
+    meta = {"io.modelcontextprotocol/subscriptionId": "l-1"}
+    assert ack["method"] == "notifications/subscriptions/acknowledged"
+    assert ack["params"] == {"notifications": {"taskIds": [record.task_id]}, "_meta": meta}
+    statuses = [n["params"]["status"] for n in notifications]
+    changes = [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s]
+    assert changes == ["working", "input_required", "working", "completed"]  # every one, in order
+    for notification in notifications:
+        assert notification["method"] == "notifications/tasks"
+        assert notification["params"]["_meta"] == meta
+        parse_message(notification)  # a valid notification of the generated models
+    assert notifications[1]["params"]["inputRequests"]  # the full DetailedTask
+    assert notifications[-1]["params"]["result"]["content"][0]["text"] == "accept"
+    assert response == {"jsonrpc": "2.0", "id": "l-1", "result": {"_meta": meta, "resultType": "complete"}}
+
+
+async def test_listening_for_tasks_needs_the_extension_declared(runtime: TaskRuntime):
+    server = RuntimeTaskServer(runtime)
+    record = runtime.start(done())
+
+    async def notify(method: str, params: dict) -> None:
+        raise AssertionError("nothing is sent before the refusal")
+
+    response = await server.dispatch(
+        listen_request(2, [record.task_id], capabilities={}), notify=notify
+    )
+    assert response["error"]["code"] == -32021
+    assert response["error"]["data"] == {
+        "requiredCapabilities": {"extensions": {"io.modelcontextprotocol/tasks": {}}}
+    }
+
+
+def test_without_redis_the_in_memory_store_and_push_work_and_never_import_it():
+    """Nothing changes for an in-memory user without the redis package: it is imported only by
+    redis_store, which nothing else imports."""
+    import mcp_tasks
+
+    code = """
+import asyncio, sys
+sys.modules["redis"] = None  # as if not installed: importing it raises ImportError
+from mcp_tasks.runtime import TaskRuntime
+from mcp_tasks.runtime_server import RuntimeTaskServer
+from mcp_tasks.client import CLIENT_CAPABILITIES, PROTOCOL_VERSION
+
+async def main():
+    runtime = TaskRuntime()
+    async with runtime.running():
+        async def body(task):
+            await asyncio.sleep(0.01)
+            return {"content": []}
+        record = runtime.start(body)
+        sent = []
+        async def notify(method, params):
+            sent.append(params["status"] if "status" in params else method)
+        meta = {"io.modelcontextprotocol/protocolVersion": PROTOCOL_VERSION,
+                "io.modelcontextprotocol/clientCapabilities": CLIENT_CAPABILITIES}
+        request = {"jsonrpc": "2.0", "id": 1, "method": "subscriptions/listen",
+                   "params": {"notifications": {"taskIds": [record.task_id]}, "_meta": meta}}
+        response = await asyncio.wait_for(RuntimeTaskServer(runtime).dispatch(request, notify=notify), 5)
+        assert "result" in response and sent[1:] == ["working", "completed"], (response, sent)
+    try:
+        import mcp_tasks.redis_store  # the only module that needs it says so
+    except ImportError as missing:
+        assert "redis" in str(missing)
+    else:
+        from mcp_tasks.redis_store import RedisTaskStore
+        try:
+            RedisTaskStore()
+        except ImportError as missing:
+            assert "pip install" in str(missing)
+        else:
+            raise AssertionError("RedisTaskStore without redis")
+
+asyncio.run(main())
+"""
+    path = str(Path(mcp_tasks.__file__).parent.parent)
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PYTHONPATH": path})
+
+
+async def test_a_slow_redis_never_stalls_the_event_loop(redis_url):
+    """Every request the runtime server answers reaches Redis from the store's own thread: while
+    Redis holds its clients (CLIENT PAUSE), the loop keeps running other work."""
+    import redis as redis_py
+
+    from mcp_tasks.redis_store import RedisTaskStore
+    from redis_server import fresh_prefix
+
+    runtime = TaskRuntime(store=RedisTaskStore(redis_url, prefix=fresh_prefix()))
+    async with runtime.running():
+        server = RuntimeTaskServer(runtime)
+        record = runtime.start(forever)
+        ticks = 0
+
+        async def tick():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.05)
+        redis_py.Redis.from_url(redis_url).execute_command("CLIENT", "PAUSE", "600", "ALL")
+        before = ticks
+        status = await server.task_status(record.task_id)  # answered once Redis serves again
+        during = ticks - before
+        ticker.cancel()
+        assert status == "working"
+        assert during >= 20, f"the loop ran only {during} ticks while Redis was paused 600 ms"
+
+
+
+async def test_a_cursor_older_than_the_kept_events_is_reported_truncated(redis_url):
+    """The Redis store keeps the newest `max_events` of a task's log (a Redis stream); a cursor
+    from before them resumes at the oldest kept, with `truncated` (the Events sketch's gap flag)."""
+    from mcp_tasks import models
+    from mcp_tasks.redis_store import RedisTaskStore
+    from redis_server import fresh_prefix
+
+    store = RedisTaskStore(redis_url, prefix=fresh_prefix(), max_events=3)
+    runtime = TaskRuntime(store=store)
+    async with runtime.running():
+        server = RuntimeTaskServer(runtime)
+        gate = asyncio.Event()
+
+        async def body(task: TaskContext):
+            for n in range(5):
+                task.emit_event({"n": n})
+            await gate.wait()
+            return {}
+
+        record = runtime.start(body, event_source=True)
+
+        async def poll(cursor):
+            request = params(
+                models.PollEventsRequestParams,
+                name="task.events",
+                arguments={"taskId": record.task_id},
+                cursor=cursor,
+            )
+            return await server.poll_events(request, RequestContext("events/poll"))
+
+        await asyncio.sleep(0.05)  # the body has emitted its five events by now
+        start = record.to_create_result()["eventSource"]["initialCursor"]
+        page = await poll(start)
+        assert page["truncated"] and [e["data"]["n"] for e in page["events"]] == [2, 3, 4]
+        kept = await poll(page["events"][0]["eventId"].split(":", 1)[1])  # the oldest kept
+        assert not kept["truncated"] and [e["data"]["n"] for e in kept["events"]] == [3, 4]
+        now = await poll(None)  # null: from now on, nothing skipped
+        assert not now["truncated"] and now["events"] == []
+        gate.set()
+
+
+async def test_a_status_message_is_stored_in_order_with_the_bodys_other_steps(runtime: TaskRuntime):
+    reached = asyncio.Event()
+
+    async def body(task: TaskContext):
+        task.set_status_message("half way")  # does not wait on the store's I/O
+        await task.checkpoint()  # ... but the store has it before this returns
+        reached.set()
+        await asyncio.Event().wait()
+
+    record = runtime.start(body)
+    await asyncio.wait_for(reached.wait(), 5)
+    assert runtime.get(record.task_id).to_get_result()["statusMessage"] == "half way"

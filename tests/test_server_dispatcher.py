@@ -1,6 +1,6 @@
 """Raw JSON-RPC against the generated dispatcher (TaskServer.dispatch): every error code it answers,
 each followed by a request that must still be answered; and the lifecycle guard, status by status
-and method by method, as the generated lifecycle table says."""
+and method by method, as the hand-written oracle (tests/lifecycle_oracle.py) says."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from mcp_tasks import lifecycle
 from mcp_tasks.methods import METHODS, REMOVED_METHODS
 from mcp_tasks.runtime import TaskContext, TaskRuntime
 from mcp_tasks.runtime_server import RuntimeTaskServer
 from mcp_tasks.server import HANDLERS, RequestContext, TaskServer
+
+import lifecycle_oracle as oracle
 
 pytestmark = pytest.mark.anyio
 
@@ -64,7 +65,7 @@ async def hold(task: TaskContext):
 @pytest.fixture
 async def served():
     """A runtime-backed server and the id of one running task on it."""
-    runtime = TaskRuntime(poll_interval_ms=10)
+    runtime = TaskRuntime(ttl_ms=None, poll_interval_ms=10)  # unlimited: ttlMs null on the wire
     async with runtime.running():
         server = RuntimeTaskServer(runtime)
         yield server, runtime.start(hold).task_id
@@ -89,31 +90,40 @@ def error_of(response: dict) -> dict:
 async def test_parse_error(served, raw):
     server, task_id = served
     response = await server.dispatch(raw)
-    assert error_of(response)["code"] == -32700 and response["id"] is None
+    assert error_of(response) == {"code": -32700, "message": "Parse error: the message is not JSON"}
+    assert response["id"] is None
     await still_serving(server, task_id)
 
 
+NOT_AN_OBJECT = "A JSON-RPC request is a JSON object"
+BAD_ID = "Invalid Request: id must be a string or an integer"
+
+
+# The answer's id: JSON-RPC 2.0 §5 - the request's id when it can be read and is a valid id (string
+# or integer), null when it cannot (not an object, or an id of another type).
 @pytest.mark.parametrize(
-    "message",
+    ("message", "answer_id", "text"),
     [
-        [],  # a batch: not part of MCP
-        [{"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": {}}],
-        "just a string",
-        {"jsonrpc": "1.0", "id": 1, "method": "tasks/get", "params": {}},
-        {"id": 1, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": 1, "method": 7, "params": {}},
-        {"jsonrpc": "2.0", "id": True, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": 1.5, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": None, "method": "tasks/get", "params": {}},
-        {"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": ["positional"]},
+        ([], None, NOT_AN_OBJECT),  # a batch: not part of MCP
+        ([{"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": {}}], None, NOT_AN_OBJECT),
+        ("just a string", None, NOT_AN_OBJECT),
+        ({"jsonrpc": "1.0", "id": 1, "method": "tasks/get", "params": {}}, 1,
+         'Invalid Request: jsonrpc must be "2.0"'),
+        ({"id": 1, "method": "tasks/get", "params": {}}, 1, 'Invalid Request: jsonrpc must be "2.0"'),
+        ({"jsonrpc": "2.0", "id": 1, "method": 7, "params": {}}, 1,
+         "Invalid Request: method must be a string"),
+        ({"jsonrpc": "2.0", "id": True, "method": "tasks/get", "params": {}}, None, BAD_ID),
+        ({"jsonrpc": "2.0", "id": 1.5, "method": "tasks/get", "params": {}}, None, BAD_ID),
+        ({"jsonrpc": "2.0", "id": None, "method": "tasks/get", "params": {}}, None, BAD_ID),
+        ({"jsonrpc": "2.0", "id": 1, "method": "tasks/get", "params": ["positional"]}, 1,
+         "Invalid Request: params must be an object"),
     ],
 )
-async def test_invalid_request(served, message):
+async def test_invalid_request(served, message, answer_id, text):
     server, task_id = served
     raw = message if not isinstance(message, str) else f'"{message}"'
     response = await server.dispatch(raw)
-    assert error_of(response)["code"] == -32600
-    assert response["id"] in (None, 1)
+    assert response == {"jsonrpc": "2.0", "id": answer_id, "error": {"code": -32600, "message": text}}
     await still_serving(server, task_id)
 
 
@@ -121,7 +131,11 @@ async def test_invalid_request(served, message):
 async def test_method_not_found(served, method):
     server, task_id = served
     response = await server.dispatch(request(method, taskId=task_id))
-    assert error_of(response)["code"] == -32601
+    # SEP-2663: tasks/result and tasks/list are removed, -32601 (facts 2.12)
+    text = f"{method} was removed from the protocol" if method in REMOVED_METHODS else (
+        f"Method not found: {method}"
+    )
+    assert error_of(response) == {"code": -32601, "message": text}
     await still_serving(server, task_id)
 
 
@@ -134,26 +148,33 @@ async def test_methods_of_a_setting_that_is_off_are_not_found(setting):
         assert setting not in server.settings()
         for method in (m for m, info in METHODS.items() if info.setting == setting):
             response = await server.dispatch(request(method, taskId=task_id, message="x"))
-            assert error_of(response)["code"] == -32601, method
+            assert error_of(response) == {  # facts 4.1: an unsupported method is -32601
+                "code": -32601,
+                "message": f"{method} is not enabled on this server (setting {setting!r})",
+            }
         await still_serving(server, task_id)
 
 
 @pytest.mark.parametrize(
-    "method, params, path",
+    "method, params, path, problem",
     [
-        ("tasks/get", {"taskId": 42}, "taskId"),
-        ("tasks/get", {}, "taskId"),
-        ("tasks/update", {"taskId": "<task>"}, "inputResponses"),
-        ("tasks/update", {"taskId": "<task>", "inputResponses": []}, "inputResponses"),
-        ("tasks/steer", {"taskId": "<task>"}, "message"),
+        ("tasks/get", {"taskId": 42}, "taskId", "Input should be a valid string"),
+        ("tasks/get", {}, "taskId", "Field required"),
+        ("tasks/update", {"taskId": "<task>"}, "inputResponses", "Field required"),
+        ("tasks/update", {"taskId": "<task>", "inputResponses": []}, "inputResponses",
+         "Input should be a valid dictionary"),
+        ("tasks/steer", {"taskId": "<task>"}, "message", "Field required"),
     ],
 )
-async def test_invalid_params_carry_the_validation_details(served, method, params, path):
+async def test_invalid_params_carry_the_validation_details(served, method, params, path, problem):
     server, task_id = served
     params = {k: task_id if v == "<task>" else v for k, v in params.items()}
     error = error_of(await server.dispatch(request(method, **params)))
-    assert error["code"] == -32602
-    assert any(problem["path"].startswith(path) for problem in error["data"]["errors"]), error
+    assert error == {
+        "code": -32602,
+        "message": f"Invalid params for {method}",
+        "data": {"errors": [{"path": path, "message": problem}]},
+    }
     await still_serving(server, task_id)
 
 
@@ -163,7 +184,11 @@ async def test_unknown_task_is_invalid_params(served):
         error = error_of(
             await server.dispatch(request(method, taskId="no-such-task", inputResponses={}))
         )
-        assert error["code"] == -32602 and "not found" in error["message"]
+        assert error == {  # facts 2.12: -32602, with the SEP's example message
+            "code": -32602,
+            "message": "Failed to retrieve task: Task not found",
+            "data": {"taskId": "no-such-task"},
+        }
     await still_serving(server, task_id)
 
 
@@ -175,6 +200,7 @@ async def test_missing_capability_names_the_required_capability(served):
                 await server.dispatch(request(method, meta=meta, taskId=task_id, inputResponses={}))
             )
             assert error["code"] == -32021
+            assert error["message"] == f"The request does not declare the {EXTENSION!r} capability"
             assert error["data"] == {"requiredCapabilities": {"extensions": {EXTENSION: {}}}}
     await still_serving(server, task_id)
 
@@ -182,8 +208,12 @@ async def test_missing_capability_names_the_required_capability(served):
 async def test_routing_header_mismatch(served):
     server, task_id = served
     get = request("tasks/get", taskId=task_id)
-    for headers in ({"Mcp-Name": "someone-else"}, {}):
-        assert error_of(await server.dispatch(get, headers=headers))["code"] == -32020
+    texts = [
+        ({"Mcp-Name": "someone-else"}, "Mcp-Name header does not match the request body's 'taskId' parameter"),
+        ({}, "Mcp-Name header is missing: it must carry the request body's 'taskId' parameter"),
+    ]
+    for headers, text in texts:  # facts 2.11: a mismatch, and a missing header, are -32020
+        assert error_of(await server.dispatch(get, headers=headers)) == {"code": -32020, "message": text}
     assert "result" in await server.dispatch(get, headers={"Mcp-Name": task_id})
     encoded = f"=?base64?{base64.b64encode(task_id.encode()).decode()}?="  # SEP-2243's escape
     assert "result" in await server.dispatch(get, headers={"mcp-name": encoded})
@@ -209,10 +239,10 @@ async def test_a_failing_handler_is_an_internal_error_and_the_server_keeps_servi
     async with runtime.running():
         server = Failing(runtime)
         task_id = runtime.start(hold).task_id
-        for bad in ("crash", "malformed"):
+        texts = {"crash": "Internal error", "malformed": "The handler returned an invalid result"}
+        for bad, text in texts.items():
             error = error_of(await server.dispatch(request("tasks/get", taskId=bad)))
-            assert error["code"] == -32603
-            assert "handler bug" not in error["message"]  # no internals leak to the client
+            assert error == {"code": -32603, "message": text}  # no internals ("handler bug") leak
             await still_serving(server, task_id)
 
 
@@ -275,19 +305,26 @@ class FixedStatus(TaskServer):
         return canned_result(method, self.status, params.task_id)
 
 
-GUARDED = sorted(lifecycle.GOVERNED_METHODS & set(HANDLERS))
+GUARDED = oracle.METHODS
 
 
-@pytest.mark.parametrize("status", lifecycle.STATUSES)
+def test_every_guarded_method_has_a_handler():
+    assert set(GUARDED) <= set(HANDLERS)
+
+
+@pytest.mark.parametrize("status", oracle.STATUS_NAMES)
 @pytest.mark.parametrize("method", GUARDED)
 async def test_the_guard_follows_the_lifecycle_table(status: str, method: str):
     server = FixedStatus(status)
     response = await server.dispatch(request(method, taskId="t-1", message="m", inputResponses={}))
-    if method in lifecycle.ACCEPTS[status]:
+    if oracle.accepts(status, method):
         assert "result" in response, response
         assert server.handled == [method]
     else:
-        assert error_of(response)["code"] == lifecycle.REFUSAL_CODE
+        assert error_of(response) == {
+            "code": oracle.REFUSAL_CODE,
+            "message": f"{method} is not accepted on a task in status {status!r}",
+        }
         assert server.handled == []  # refused before the handler
         after = await server.dispatch(request("tasks/get", taskId="t-1"))
         assert after["result"]["status"] == status
@@ -303,28 +340,33 @@ async def test_steer_on_a_terminal_task_is_invalid_params(served):
     await asyncio.sleep(0)
     runtime.cancel(record.task_id)
     await asyncio.sleep(0.01)
-    for terminal in lifecycle.TERMINAL_STATUSES:
+    for terminal in sorted(oracle.TERMINAL):
         record.status = terminal  # every terminal status, not only the one cancel gives
         response = await server.dispatch(
             request("tasks/steer", taskId=record.task_id, message="too late")
         )
-        assert error_of(response)["code"] == -32602
+        assert error_of(response) == {
+            "code": -32602,
+            "message": f"tasks/steer is not accepted on a task in status {terminal!r}",
+        }
 
 
 async def test_pause_only_from_working_or_input_required_and_resume_only_from_paused(served):
     server, task_id = served
     record = server.runtime.store.get(task_id)
-    for status in lifecycle.STATUSES:
+    for status in oracle.STATUS_NAMES:
         record.status = status
         pause = await server.dispatch(request("tasks/pause", taskId=task_id))
         record.status = status
         resume = await server.dispatch(request("tasks/resume", taskId=task_id))
         assert ("result" in pause) == (status in ("working", "input_required")), (status, pause)
         assert ("result" in resume) == (status == "paused"), (status, resume)
-        if "error" in pause:
-            assert pause["error"]["code"] == -32602
-        if "error" in resume:
-            assert resume["error"]["code"] == -32602
+        for method, response in (("tasks/pause", pause), ("tasks/resume", resume)):
+            if "error" in response:
+                assert response["error"] == {
+                    "code": -32602,
+                    "message": f"{method} is not accepted on a task in status {status!r}",
+                }
     record.status = "working"
 
 
@@ -333,12 +375,11 @@ async def test_update_on_a_paused_task_is_refused_and_terminal_tasks_never_chang
     assert (await server.dispatch(request("tasks/pause", taskId=task_id)))["result"][
         "status"
     ] == "paused"
-    assert (
-        error_of(await server.dispatch(request("tasks/update", taskId=task_id, inputResponses={})))[
-            "code"
-        ]
-        == -32602
-    )
+    refused = error_of(await server.dispatch(request("tasks/update", taskId=task_id, inputResponses={})))
+    assert refused == {  # facts 4.2: a paused task does NOT accept tasks/update
+        "code": -32602,
+        "message": "tasks/update is not accepted on a task in status 'paused'",
+    }
     await server.dispatch(request("tasks/resume", taskId=task_id))
     assert "result" in await server.dispatch(request("tasks/cancel", taskId=task_id))
     record = server.runtime.store.get(task_id)
@@ -379,7 +420,7 @@ async def test_a_core_build_answers_steer_with_method_not_found_and_has_no_pause
         assert server.settings() == {}
         for method in ("tasks/steer", "tasks/pause", "tasks/resume"):
             response = await server.dispatch(request(method, taskId=task_id, message="m"))
-            assert response["error"]["code"] == -32601, method
+            assert response["error"] == {"code": -32601, "message": f"Method not found: {method}"}
         assert (await server.dispatch(request("tasks/get", taskId=task_id)))["result"][
             "status"
         ] == "working"

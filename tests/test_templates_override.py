@@ -70,6 +70,28 @@ def test_an_override_can_add_a_python_module(tmp_path: Path):
     assert files["python/mcp_tasks/extra.py"].decode().splitlines()[1:] == ['PACKAGE = "mcp_tasks"']
 
 
+def test_typescript_templates_and_verbatim_files_can_be_overridden(default_output, tmp_path: Path):
+    """The TypeScript target renders every template under typescript/package/ and copies every
+    `.ts` there: an override replaces either kind, or adds a file, and changes nothing else."""
+    readme, verbatim = "typescript/package/README.md.j2", "typescript/package/src/client_base.ts"
+    templates = override(
+        tmp_path / "templates", readme, (bundled_templates() / readme).read_text("utf-8") + "\nHouse rules.\n"
+    )
+    override(templates, verbatim, (bundled_templates() / verbatim).read_text("utf-8") + "// house rule\n")
+    override(templates, "typescript/package/src/extra.ts.j2", '{{ header }}\nexport const NAME = {{ npm_package | json }};\n')
+    custom = generate(tmp_path / "out", "--templates", templates, "--npm-package", "@acme/tasks")
+
+    plain = generate(tmp_path / "plain", "--npm-package", "@acme/tasks")
+    assert sorted(custom) == sorted([*plain, "typescript/src/extra.ts"])
+    changed = sorted(path for path in plain if custom[path] != plain[path])
+    assert changed == ["typescript/README.md", "typescript/src/client_base.ts"]
+    assert custom["typescript/README.md"].endswith(b"House rules.\n")
+    assert custom["typescript/src/client_base.ts"].endswith(b"// house rule\n")
+    assert custom["typescript/src/extra.ts"].decode().splitlines()[1:] == ['export const NAME = "@acme/tasks";']
+    assert b'"name": "@acme/tasks"' in custom["typescript/package.json"]
+    assert sorted(default_output) == sorted(plain)
+
+
 def test_a_broken_override_exits_2_naming_the_template_and_leaves_the_output_alone(tmp_path: Path):
     out = tmp_path / "out"
     before = generate(out, "--target", "python")

@@ -2,14 +2,14 @@
 JSON Schema on every spec example and on generated instances, messages cross Python -> Node ->
 Python unchanged, and its client drives the Python reference server through a whole lifecycle.
 
-Node runs the built package (npm ci + tsc in a copy of generated/typescript, once per session).
+Node runs the built package (npm ci + tsc in a copy of generated/typescript, once per session:
+conftest.py's `ts_package`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -19,37 +19,21 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 import mcp_tasks
-from conftest import REPO, SCHEMA_PATH, running_reference_server
+from conftest import REPO, SCHEMA_PATH, TS_PACKAGE, run_ok, running_reference_server
+from mcp_tasks.server import CAPABILITY_META_KEY, TaskServer
 from schema_tools import inlined, mutate, paths, without_slow_variants
 from taskbind.load import load_spec
 from taskbind.model import build_model
 
-TS_PACKAGE = REPO / "generated" / "typescript"
+pytestmark = pytest.mark.node
+
 DRIVERS = Path(__file__).resolve().parent / "typescript"
 SCHEMA = json.loads(SCHEMA_PATH.read_text("utf-8"))
 EXAMPLES = build_model(load_spec(REPO / "spec")).examples
 
 
-def _run(args: list[str], cwd: Path, stdin: str | None = None, timeout: float = 300) -> str:
-    done = subprocess.run(args, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-@pytest.fixture(scope="session")
-def ts_package(tmp_path_factory) -> Path:
-    """A copy of generated/typescript with its pinned dependencies installed and built."""
-    if shutil.which("npm") is None:
-        pytest.fail("npm is required (Node 20 or later)")
-    where = tmp_path_factory.mktemp("ts") / "package"
-    shutil.copytree(TS_PACKAGE, where, ignore=shutil.ignore_patterns("node_modules", "dist"))
-    _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], where)
-    _run(["npm", "run", "--silent", "build"], where)
-    return where
-
-
 def zod(ts_package: Path, cases: list[dict]) -> list[dict]:
-    out = _run(["node", str(DRIVERS / "validate.mjs"), str(ts_package)], ts_package, json.dumps(cases))
+    out = run_ok(["node", str(DRIVERS / "validate.mjs"), str(ts_package)], ts_package, json.dumps(cases))
     answers = json.loads(out)
     assert len(answers) == len(cases)
     return answers
@@ -76,7 +60,7 @@ def canonical(value: object) -> str:
 def test_the_package_type_checks_strictly(ts_package: Path):
     config = (ts_package / "tsconfig.json").read_text("utf-8")
     assert '"strict": true' in config
-    _run(["npm", "run", "--silent", "check"], ts_package)  # tsc --noEmit
+    run_ok(["npm", "run", "--silent", "check"], ts_package)  # tsc --noEmit
 
 
 def test_package_json_names_exports_and_pins_dependencies():
@@ -228,10 +212,9 @@ def test_messages_cross_python_node_python_unchanged(ts_package: Path):
 # The TypeScript client against the Python reference server --------------------------------------
 
 
-@pytest.mark.slow
 def test_typescript_client_drives_the_reference_server_through_a_lifecycle(ts_package: Path):
     with running_reference_server() as url:
-        out = _run(["node", str(DRIVERS / "client_lifecycle.mjs"), str(ts_package), url], ts_package, timeout=120)
+        out = run_ok(["node", str(DRIVERS / "client_lifecycle.mjs"), str(ts_package), url], ts_package, timeout=120)
     report = json.loads(out)
     assert report["created"]["resultType"] == "task"
     assert report["created"]["status"] in ("working", "input_required")
@@ -250,7 +233,7 @@ def test_typescript_client_drives_the_reference_server_through_a_lifecycle(ts_pa
 
 def test_a_core_build_named_by_npm_package_type_checks_without_the_proposals(ts_package: Path, tmp_path: Path):
     out = tmp_path / "out"
-    _run(
+    run_ok(
         [str(REPO / ".venv" / "bin" / "taskbind"), "generate", "--modules", "core", "--target", "typescript",
          "--npm-package", "@acme/tasks-core", "--out", str(out)],
         REPO,
@@ -262,4 +245,116 @@ def test_a_core_build_named_by_npm_package_type_checks_without_the_proposals(ts_
             text = path.read_text("utf-8")
             assert "paused" not in text and "tasks/steer" not in text, path
     (package / "node_modules").symlink_to(ts_package / "node_modules")
-    _run(["node", str(ts_package / "node_modules" / "typescript" / "bin" / "tsc"), "--noEmit", "-p", "."], package)
+    run_ok(["node", str(ts_package / "node_modules" / "typescript" / "bin" / "tsc"), "--noEmit", "-p", "."], package)
+
+
+# The dispatcher: the same answers as the Python one ------------------------------------------------
+
+STATUS = {"t-working": "working", "t-done": "completed", "t-paused": "paused"}
+STAMP = "2026-11-21T10:00:00Z"
+
+
+class ParityServer(TaskServer):
+    """The Python half of tests/typescript/dispatcher_parity.mjs: the same tasks and handlers."""
+
+    enabled_settings = frozenset({"steer"})
+
+    async def task_status(self, task_id):
+        return STATUS.get(task_id)
+
+    async def get_task(self, params, context):
+        status = STATUS[params.task_id]
+        task = {"resultType": "complete", "taskId": params.task_id, "status": status,
+                "createdAt": STAMP, "lastUpdatedAt": STAMP, "ttlMs": None}  # fmt: skip
+        if status == "completed":
+            task["result"] = {"resultType": "complete", "content": []}
+        return task
+
+    async def update_task(self, params, context):
+        return {"resultType": "complete"}
+
+    async def cancel_task(self, params, context):
+        return {"resultType": "complete"}
+
+    async def steer_task(self, params, context):
+        return {"resultType": "complete"}
+
+
+def _request(method: str, params: object = None, *, settings: dict | None = None, meta: bool = True):
+    if params is None:
+        params = {}
+    if meta and isinstance(params, dict):
+        extension = {mcp_tasks.EXTENSION_ID: settings if settings is not None else {"steer": True}}
+        capabilities = {CAPABILITY_META_KEY: {"extensions": extension}}
+        params = {**params, "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28", **capabilities}}
+    return {"jsonrpc": "2.0", "id": 7, "method": method, "params": params}
+
+
+def _get(task_id: str, **kwargs) -> dict:
+    return _request("tasks/get", {"taskId": task_id}, **kwargs)
+
+
+PARITY_CASES = {
+    "not JSON": {"message": "{"},
+    "a batch": {"message": []},
+    "wrong jsonrpc": {"message": {**_get("t-working"), "jsonrpc": "1.0"}},
+    "a boolean id": {"message": {**_get("t-working"), "id": True}},
+    "params not an object": {"message": {**_get("t-working"), "params": [1]}},
+    "a notification": {"message": {"jsonrpc": "2.0", "method": "notifications/tasks", "params": {}}},
+    "a response": {"message": {"jsonrpc": "2.0", "id": 3, "result": {}}},
+    "an unknown method": {"message": _request("tasks/frobnicate")},
+    "a removed method": {"message": _request("tasks/list")},
+    "no extension declared": {"message": _get("t-working", meta=False)},
+    "no Mcp-Name": {"message": _get("t-working"), "headers": {"Mcp-Method": "tasks/get"}},
+    "no Mcp-Name, lenient": {"message": _get("t-working"), "headers": {}, "lenient": True},
+    "a wrong Mcp-Name": {"message": _get("t-working"), "headers": {"Mcp-Name": "t-done"}},
+    "a base64 Mcp-Name": {"message": _get("t-working"), "headers": {"mcp-name": "=?base64?dC13b3JraW5n?="}},
+    "a broken base64 Mcp-Name": {"message": _get("t-working"), "headers": {"mcp-name": "=?base64?***?="}},
+    "an unknown task": {"message": _get("t-nope")},
+    "a taskId that is a number": {"message": _request("tasks/get", {"taskId": 5})},
+    "no params": {"message": {"jsonrpc": "2.0", "id": 1, "method": "tasks/get"}},
+    "get a working task": {"message": _get("t-working")},
+    "get a completed task": {"message": _get("t-done")},
+    "steer, setting not declared": {"message": _request("tasks/steer", {"taskId": "t-working", "message": "x"}, settings={})},
+    "steer a completed task": {"message": _request("tasks/steer", {"taskId": "t-done", "message": "x"})},
+    "steer a working task": {"message": _request("tasks/steer", {"taskId": "t-working", "message": "x"})},
+    "steer without a message": {"message": _request("tasks/steer", {"taskId": "t-working"})},
+    "pause, setting off": {"message": _request("tasks/pause", {"taskId": "t-working"}, settings={"pause": True})},
+    "update a paused task": {"message": _request("tasks/update", {"taskId": "t-paused", "inputResponses": {}})},
+    "update, a malformed response": {"message": _request("tasks/update", {"taskId": "t-working", "inputResponses": {"k": 1}})},
+    "cancel a completed task": {"message": _request("tasks/cancel", {"taskId": "t-done"})},
+}  # fmt: skip
+
+
+def test_the_dispatcher_answers_as_the_python_one(ts_package: Path):
+    """Every request gets the same kind of answer from both dispatchers: none, the same error code,
+    or the same result."""
+    cases = list(PARITY_CASES.values())
+    out = run_ok(["node", str(DRIVERS / "dispatcher_parity.mjs"), str(ts_package)], ts_package, json.dumps(cases))
+    answers = json.loads(out)
+
+    async def python_answers() -> list:
+        results = []
+        for case in cases:
+            server = ParityServer()
+            server.accept_missing_name_header = bool(case.get("lenient"))
+            results.append(await server.dispatch(case["message"], headers=case.get("headers")))
+        return results
+
+    expected = asyncio.run(python_answers())
+
+    def gist(response: dict | None) -> object:
+        if response is None:
+            return None
+        if "error" in response:
+            return ("error", response["id"], response["error"]["code"])
+        return ("result", response["id"], canonical(response["result"]))
+
+    differ = [
+        (name, gist(py), gist(ts))
+        for name, py, ts in zip(PARITY_CASES, expected, answers)
+        if gist(py) != gist(ts)
+    ]
+    assert not differ, differ
+    codes = {gist(py)[2] for py in expected if py and "error" in py}
+    assert {-32700, -32600, -32601, -32602, -32020, -32021} <= codes  # every check was reached

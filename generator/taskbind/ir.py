@@ -380,6 +380,11 @@ class Roles:
     pause_task: str | None = _role("request")
     resume_task: str | None = _role("request")
     status_notification: str | None = _role("notification")  # a task's state, pushed
+    listen_request: str | None = _role("request")  # opens a notification stream (subscriptions/listen)
+    listen_acknowledged: str | None = _role("notification")  # the stream's first frame: what it carries
+    listen_filter_field: FieldRef | None = _role("field")  # the listen request's notification filter
+    subscription_id_field: FieldRef | None = _role("field")  # a stream frame's `_meta` key naming it
+    task_ids_filter_field: FieldRef | None = _role("field")  # the filter's task ids (push per task)
     list_events: str | None = _role("request")  # lists the event types (events/list)
     poll_events: str | None = _role("request")
     stream_events: str | None = _role("request")

@@ -147,7 +147,8 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _swap_in(stage: Path, out: Path) -> None:
-    """Put the staged tree at `out`; the old tree, if any, ends up at `stage` (to be deleted)."""
+    """Put the staged tree at `out`; the old tree, if any, ends up at `stage` (to be deleted) or is
+    deleted here."""
     if not out.exists():
         os.rename(stage, out)
         return
@@ -161,7 +162,8 @@ def _swap_in(stage: Path, out: Path) -> None:
     except BaseException:
         os.rename(old, out)
         raise
-    os.rename(old, stage)
+    # The swap is done: from here on nothing may fail the write, the old tree only has to go.
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def apply(result: Plan) -> None:

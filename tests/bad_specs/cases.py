@@ -112,7 +112,7 @@ CORE_SETTINGS = "types|TasksExtensionCapability|fields"
 
 CASES = [
     # The manifest and the files it lists
-    Case("manifest-missing", _remove("taskbind.yaml"), "taskbind.yaml", "spec manifest not found"),
+    Case("manifest-missing", _remove("taskbind.yaml"), "taskbind.yaml", "no spec manifest here"),
     Case("manifest-yaml-syntax", text("taskbind.yaml", "name: [unclosed\n"), "taskbind.yaml", "YAML syntax"),
     Case("manifest-unknown-key", manifest(_set("colour", "blue")), "taskbind.yaml", "colour"),
     Case("manifest-duplicate-key", text("taskbind.yaml", "name: a\nname: b\nversion: 0.1.0\nmodules: [mcp-core]\n"),

@@ -10,7 +10,11 @@
 // one POSTs the JSON-RPC request over streamable HTTP with the routing headers SEP-2243 asks of a
 // client (Mcp-Method, and Mcp-Name mirroring `taskId` on tasks/* or `name` on tools/call).
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { createTaskSessionFromClient } from "@modelcontextprotocol/ext-tasks/client";
+import {
+  TaskFailedError,
+  createTaskSessionFromClient,
+  resultFromTaskOutcome,
+} from "@modelcontextprotocol/ext-tasks/client";
 
 const EXTENSION = "io.modelcontextprotocol/tasks";
 const VERSION = "2026-07-28";
@@ -93,8 +97,32 @@ async function run(session) {
       return { status: outcome.status, isError: outcome.result?.isError };
     }
     case "protocol_error": {
+      // The failed task surfaces as ext-tasks' typed error, thrown by resultFromTaskOutcome.
       const outcome = await settle(await call("protocol_error_job", {}));
-      return { status: outcome.status, code: outcome.error?.code ?? outcome.error?.error?.code };
+      let thrown;
+      try {
+        resultFromTaskOutcome(outcome);
+      } catch (error) {
+        thrown = error;
+      }
+      return {
+        status: outcome.status,
+        code: outcome.error?.code ?? outcome.error?.error?.code,
+        typed: thrown instanceof TaskFailedError,
+        message: thrown?.message,
+        data: thrown?.data,
+      };
+    }
+    case "updates": {
+      // The status updates as ext-tasks' async iterable gives them, until the outcome.
+      const execution = await call("slow_compute", { seconds: 1.5, label: "polled" });
+      const statuses = [];
+      let outcome;
+      for await (const event of execution.updates()) {
+        if (event.type === "task" && statuses.at(-1) !== event.task.status) statuses.push(event.task.status);
+        if (event.type === "outcome") outcome = event.outcome;
+      }
+      return { kind: execution.kind, status: outcome?.status, statuses, text: textOf(outcome?.result) };
     }
     case "input": {
       const outcome = await settle(await call("confirm_delete", { filename: "a.txt" }));

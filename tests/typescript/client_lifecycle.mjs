@@ -7,27 +7,8 @@ import { join } from "node:path";
 const pkg = await import(pathToFileURL(join(process.argv[2], "dist", "index.js")).href);
 const url = process.argv[3];
 
-async function send(request) {
-  const params = request.params ?? {};
-  const headers = {
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    "mcp-protocol-version": pkg.PROTOCOL_VERSION,
-    "mcp-method": request.method,
-  };
-  const info = pkg.METHODS[request.method];
-  const routed = info?.routingField ? params[info.routingField] : params.name;
-  if (typeof routed === "string") headers["mcp-name"] = routed;
-  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify(request) });
-  const text = await response.text();
-  if ((response.headers.get("content-type") ?? "").includes("text/event-stream")) {
-    const data = text.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trim());
-    return JSON.parse(data[data.length - 1]);
-  }
-  return JSON.parse(text);
-}
-
-const client = new pkg.TasksClient(send, { poll: { floorMs: 20, ceilingMs: 500, defaultMs: 100 } });
+// The package's own streamable HTTP `send`: SEP-2243's headers, JSON or event-stream responses.
+const client = new pkg.TasksClient(pkg.httpSend(url), { poll: { floorMs: 20, ceilingMs: 500, defaultMs: 100 } });
 const report = { statuses: [] };
 const created = await client.callTool({ name: "steerable_job", arguments: { steps: 40, step_seconds: 0.05 } });
 report.created = created;

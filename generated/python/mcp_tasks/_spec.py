@@ -56,6 +56,15 @@ CANCEL: Final = "tasks/cancel"
 STEER: Final[str | None] = "tasks/steer"
 PAUSE: Final[str | None] = "tasks/pause"
 RESUME: Final[str | None] = "tasks/resume"
+# Push (SEP-2663 status notifications on a `subscriptions/listen` stream), by role; None: no push.
+PUSH: Final[bool] = True
+STATUS_NOTIFICATION: Final[str | None] = "notifications/tasks"
+LISTEN: Final[str | None] = "subscriptions/listen"
+LISTEN_ACKNOWLEDGED: Final[str | None] = "notifications/subscriptions/acknowledged"
+# The listen request's filter member, the filter's task ids, and the `_meta` key of a stream frame.
+LISTEN_FILTER_FIELD: Final[str | None] = "notifications"
+TASK_IDS_FIELD: Final[str | None] = "taskIds"
+SUBSCRIPTION_ID_KEY: Final[str | None] = "io.modelcontextprotocol/subscriptionId"
 LIST_EVENTS: Final[str | None] = "events/list"
 
 # The optional task members the runtime fills, by role (None: not in this build).
@@ -75,6 +84,8 @@ ROLE_FUNCTIONS: Final[Mapping[str, str]] = MappingProxyType(
         "pause_task": "pause_task",
         "resume_task": "resume_task",
         "status_notification": "on_tasks",
+        "listen_request": "listen_subscription",
+        "listen_acknowledged": "on_subscriptions_acknowledged",
         "list_events": "list_events",
         "poll_events": "poll_events",
         "stream_events": "stream_events",

@@ -32,6 +32,7 @@ from .errors import (
     TaskTimeoutError,
 )
 from .lifecycle import is_terminal
+from .listening import Listen
 from .messages import MessageValidationError, parse_message
 from .tracking import RetryPolicy, TaskHandle, TaskRef
 
@@ -120,7 +121,9 @@ class TasksClient:
     `capabilities` replaces CLIENT_CAPABILITIES as the declared client capabilities (pass `{}` to
     declare none). `sleep` is the event loop's sleep (asyncio by default; `anyio.sleep` under
     anyio or trio). `retry` decides which failed exchanges are tried again (see RetryPolicy);
-    each request method takes `retry=` to opt in or out for one call.
+    each request method takes `retry=` to opt in or out for one call. `listen` carries listen
+    streams (see listening.py): with it, waiting for a task takes its states from the server's
+    status notifications when the server pushes them, and polls when it does not.
     """
 
     def __init__(
@@ -133,8 +136,10 @@ class TasksClient:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         retry: RetryPolicy = tracking.DEFAULT_RETRY,
+        listen: Listen | None = None,
     ):
         self._send = send
+        self.listen = listen
         self._meta = {
             PROTOCOL_VERSION_KEY: protocol_version,
             CLIENT_CAPABILITIES_KEY: copy.deepcopy(dict(capabilities)),
@@ -484,6 +489,10 @@ class TasksClient:
         not show on its parent, which waits for it.
         """
         deadline = None if timeout is None else self._clock() + timeout
+        if self.listen is not None:
+            pushed = await self._wait_pushed(task_id, on_input, deadline, timeout, include_subtasks)
+            if pushed is not None:
+                return pushed
         settled: dict[str, Any] = {}  # terminal tasks never change: read each once
 
         async def observe(current: str) -> Any:
@@ -509,6 +518,28 @@ class TasksClient:
                     raise TaskTimeoutError(task, timeout)
                 delay = min(delay, remaining)
             await self._sleep(delay)
+
+    async def _wait_pushed(
+        self,
+        task_id: str,
+        on_input: OnInput | None,
+        deadline: float | None,
+        timeout: float | None,
+        include_subtasks: bool,
+    ) -> TaskState | None:
+        """The terminal state from the server's status notifications, or None when push is not on
+        offer or stopped early (or the task has subtasks to follow too): the caller polls."""
+        handle = TaskHandle(self, TaskRef(task_id, tracking.default_task_method()))
+        states = handle.pushed(deadline, timeout, True, on_input)
+        try:
+            async for task in states:
+                if include_subtasks and _given(task.child_task_ids, ()):
+                    return None  # children's input requests are answered by polling the tree
+                if is_terminal(task.status):
+                    return cast(TaskState, task)
+        finally:
+            await states.aclose()  # type: ignore[attr-defined]
+        return None
 
     async def wait_for_result(self, task_id: str, **wait: Any) -> TaskResult:
         """The typed result of the task once completed (the model of the creating request's

@@ -47,6 +47,10 @@ class RequestContext:
     # The settings of the method's capability that the client declared true on this request
     # (SEP-2669's opt-in: `{"steer": true, "pause": true}`); filled in by `Dispatcher.handle`.
     settings: frozenset[str] = frozenset()
+    # The authenticated principal making the request (e.g. the OAuth client and subject of its
+    # bearer token), or None without auth. The runtime binds a task to the principal that created
+    # it (runtime.TaskRuntime's `authorize`).
+    principal: str | None = None
 
 
 def declared_capabilities(params: Mapping[str, Any] | None) -> frozenset[str]:
@@ -126,6 +130,16 @@ class Dispatcher(abc.ABC):
     async def task_status(self, task_id: str) -> str | None:
         """The task's current status, or None when the task is unknown or expired."""
 
+    def check_limits(self, method: str, params: dict[str, Any]) -> None:
+        """Refuse (raise -32602) a request larger than this server keeps, before anything else
+        reads its params. Default: no limits; the runtime server applies its `TaskLimits`."""
+        return
+
+    async def task_status_for(self, task_id: str, context: RequestContext) -> str | None:
+        """`task_status` as this request's caller may see it: None (answered exactly as an unknown
+        task) when the caller may not see the task. Default: every caller sees every task."""
+        return await self.task_status(task_id)
+
     def drop_ignored(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Remove what the spec tells a server to ignore before the params are validated.
 
@@ -140,8 +154,10 @@ class Dispatcher(abc.ABC):
         *,
         headers: Mapping[str, str] | None = None,
         notify: Notify | None = None,
+        principal: str | None = None,
     ) -> dict[str, Any] | None:
-        """The response to one raw JSON-RPC message; None for a notification or a response."""
+        """The response to one raw JSON-RPC message; None for a notification or a response.
+        `principal`: who the transport authenticated the sender as (None: no auth)."""
         if isinstance(message, bytes | bytearray | str):
             try:
                 message = json.loads(message)
@@ -174,7 +190,14 @@ class Dispatcher(abc.ABC):
             return None  # a notification: never answered
         if headers is not None:
             headers = {k.lower(): v for k, v in headers.items()}
-        context = RequestContext(method, request_id, declared_capabilities(params), headers, notify)
+        context = RequestContext(
+            method,
+            request_id,
+            declared_capabilities(params),
+            headers,
+            notify,
+            principal=principal,
+        )
         try:
             result = await self.handle(method, dict(params), context)
         except errors.JsonRpcError as error:
@@ -221,13 +244,19 @@ class Dispatcher(abc.ABC):
                 f"{method} needs the {info.setting!r} setting of {info.capability!r}, "
                 "which this request's client capabilities do not declare"
             )
-        parsed = validate_params(method, info.params_type, self.drop_ignored(method, params))
-        if method in lifecycle.GOVERNED_METHODS and info.routing_field is not None:
-            # The routing field of a lifecycle-governed method is the id of the task it acts on.
-            task_id = params[info.routing_field]
-            status = await self.task_status(task_id)
+        self.check_limits(method, params)
+        governed = method in lifecycle.GOVERNED_METHODS and info.routing_field is not None
+        # The routing field of a lifecycle-governed method is the id of the task it acts on. A task
+        # the caller may not see is unknown before its params are read: a validation error about
+        # its outstanding inputs must not reveal that it exists.
+        task_id = params.get(info.routing_field) if governed and info.routing_field else None
+        status = None
+        if isinstance(task_id, str):
+            status = await self.task_status_for(task_id, context)
             if status is None:
                 raise task_not_found(task_id)
+        parsed = validate_params(method, info.params_type, self.drop_ignored(method, params))
+        if governed and status is not None:
             check_request(status, method)
         handler: Callable[[Any, RequestContext], Awaitable[Result]] = getattr(self, handler_name)
         return checked_result(method, info.result_type, await handler(parsed, context))

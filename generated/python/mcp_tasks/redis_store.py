@@ -14,14 +14,18 @@ What lives where (every key starts with `prefix`):
     lease:<replica>  a key that lives `lease_ms`, renewed by the replica while it runs
     running:<rep>    set: the unfinished tasks whose bodies run on that replica
     replicas         set: every replica that ran tasks
+    events:<id>      stream: the task's event log (cursor = stream id), the newest `max_events`
+    trimmed:<id>     the id of the newest event trimmed from it (older cursors are `truncated`)
     changes          pub/sub channel: every committed change, as the new record (commit order)
+    added            pub/sub channel: the id of a task whose event log grew
     forward          pub/sub channel: cancel and input answers for a body on another replica
 
 Every change is a compare-and-set on the version, in one Lua script that also publishes it, so
 two replicas never both move a task out of one status and listeners see changes in commit order.
-Store operations use redis-py's synchronous client (one round trip each, no await in between,
-like the in-memory store; see spec/README.md, "Replicas share tasks through Redis"); the
-subscription and the lease run on its asyncio client.
+Store operations use redis-py's synchronous client (one round trip each, like the in-memory
+store's operations); the runtime calls them through `run`, which carries them out on this store's
+one worker thread, so the event loop never waits on Redis (see spec/README.md, "Replicas share
+tasks through Redis"). The subscription runs on redis-py's asyncio client.
 
 A task's body runs on the replica that created it (`owner`). When that replica stops renewing its
 lease (it died), the next replica that reads the task, or scans for dead replicas, ends it `failed`
@@ -32,17 +36,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import secrets
+import threading
 import time
 import weakref
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from . import _spec
 from .guard import TransitionRefused, task_not_found
-from .store_base import BaseTaskStore, Mutation, TaskRecord, new_task_id, timestamp
+from .limits import steer_refused
+from .store_base import (
+    BaseTaskStore,
+    EventPage,
+    Mutation,
+    TaskRecord,
+    new_task_id,
+    timestamp,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +83,38 @@ redis.call('PUBLISH', ARGV[4], ARGV[3])
 return 1
 """
 
+# The caps (ARGV[2]: messages, ARGV[3]: UTF-8 bytes) are checked in the same script as the push:
+# two replicas can never both take the last place. -1 / -2: the count / byte cap refuses it.
 _PUSH_STEER = """
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return 0 end
+if redis.call('LLEN', KEYS[2]) + 1 > tonumber(ARGV[2]) then return -1 end
+local size = string.len(ARGV[1])
+for _, queued in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  size = size + string.len(queued)
+end
+if size > tonumber(ARGV[3]) then return -2 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 return 1
+"""
+
+_ADD_EVENT = """
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return false end
+local id = redis.call('XADD', KEYS[2], '*', 'e', ARGV[1])
+local over = redis.call('XLEN', KEYS[2]) - tonumber(ARGV[2])
+if tonumber(ARGV[2]) > 0 and over > 0 then
+  local gone = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', over)
+  for _, entry in ipairs(gone) do redis.call('XDEL', KEYS[2], entry[1]) end
+  redis.call('SET', KEYS[3], gone[#gone][1])
+end
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[2], ttl)
+  if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ttl) end
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return id
 """
 
 _TAKE_STEERS = """
@@ -83,6 +124,17 @@ return items
 """
 
 MAX_COMMIT_ATTEMPTS = 100
+
+_T = TypeVar("_T")
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether Redis can be sent `text` (JSON strings may carry lone surrogates; UTF-8 cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class RedisTaskStore(BaseTaskStore):
@@ -95,6 +147,7 @@ class RedisTaskStore(BaseTaskStore):
         prefix: str = "mcp_tasks:",
         lease_ms: int = 10_000,
         replica_id: str | None = None,
+        max_events: int = 10_000,
     ) -> None:
         super().__init__()
         try:
@@ -109,16 +162,24 @@ class RedisTaskStore(BaseTaskStore):
         self.prefix = prefix
         self.lease_ms = lease_ms
         self.replica_id = replica_id or secrets.token_hex(8)
+        self.max_events = max_events  # events kept per task; 0: all
         self._redis = redis.Redis.from_url(url, decode_responses=True)
         self._create = self._redis.register_script(_CREATE)
         self._cas = self._redis.register_script(_COMMIT)
         self._push = self._redis.register_script(_PUSH_STEER)
         self._take = self._redis.register_script(_TAKE_STEERS)
+        self._add_event = self._redis.register_script(_ADD_EVENT)
         # One record object per task while anything (a body, a waiter) holds it.
         self._records: weakref.WeakValueDictionary[str, TaskRecord] = weakref.WeakValueDictionary()
         self._background: list[asyncio.Task[None]] = []
         self._async: Any = None
         self._opened = 0
+        # Store work runs here, one operation at a time (as on the loop with the in-memory store),
+        # so the event loop never waits on Redis; what it changes that the loop waits on (record
+        # signals, expiry callbacks) is handed back to the loop.
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="mcp-tasks-redis")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._adopting = threading.Lock()  # version check and state swap of a record, together
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisTaskStore:
@@ -146,6 +207,10 @@ class RedisTaskStore(BaseTaskStore):
     def _forwards(self) -> str:
         return f"{self.prefix}forward"
 
+    @property
+    def _added(self) -> str:
+        return f"{self.prefix}added"
+
     # Records -------------------------------------------------------------------------------------
 
     def _load(self, task_id: str) -> dict[str, Any] | None:
@@ -154,14 +219,51 @@ class RedisTaskStore(BaseTaskStore):
 
     def _cached(self, state: Mapping[str, Any]) -> TaskRecord:
         """The one record object of the task, brought up to `state` (waiters wake on news)."""
-        record = self._records.get(state["task_id"])
-        if record is None:
-            record = TaskRecord.from_state(state)
-            self._records[record.task_id] = record
-        elif int(state.get("version") or 0) > record.version:
-            record.load_state(state)
-            record._signal()
+        with self._adopting:
+            record = self._records.get(state["task_id"])
+            if record is None:
+                record = TaskRecord.from_state(state)
+                self._records[record.task_id] = record
+                return record
+        self._adopt(record, state)
         return record
+
+    def _adopt(self, record: TaskRecord, state: Mapping[str, Any]) -> None:
+        """Bring `record` up to `state` when it is newer, and wake its waiters."""
+        with self._adopting:
+            if int(state.get("version") or 0) <= record.version:
+                return
+            record.load_state(state)
+        self._on_loop(record._signal)
+
+    # The worker thread and the loop --------------------------------------------------------------
+
+    async def run(self, operation: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        call = functools.partial(operation, *args, **kwargs)
+        return await loop.run_in_executor(self._worker, call)
+
+    def submit(self, operation: Callable[..., Any], /, *args: Any) -> None:
+        def logged() -> None:
+            try:
+                operation(*args)
+            except Exception:  # nobody waits for it: say so in the log
+                logger.exception("store operation %s failed", getattr(operation, "__name__", "?"))
+
+        self._worker.submit(logged)
+
+    def _on_loop(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Call `callback` on the event loop: now when on it, else as soon as the loop can."""
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop or loop.is_closed():
+            callback(*args)
+        else:
+            loop.call_soon_threadsafe(callback, *args)
 
     def create(
         self,
@@ -170,6 +272,7 @@ class RedisTaskStore(BaseTaskStore):
         poll_interval_ms: int | None,
         parent: TaskRecord | None = None,
         event_source: Mapping[str, Any] | None = None,
+        principal: str | None = None,
     ) -> TaskRecord:
         if ttl_ms is not None and ttl_ms < 0:
             raise ValueError("ttl_ms must be >= 0 or None (unlimited)")
@@ -194,6 +297,7 @@ class RedisTaskStore(BaseTaskStore):
             task_id, created_at, deadline, ttl_ms, poll_interval_ms, last_updated_at=created_at
         )
         record.owner = self.replica_id
+        record.principal = principal
         record.version = 1
         if parent is not None:
             record.parent_task_id = parent.task_id
@@ -208,6 +312,8 @@ class RedisTaskStore(BaseTaskStore):
         return record
 
     def find(self, task_id: str) -> TaskRecord | None:
+        if not _is_utf8(task_id):  # a lone surrogate from the wire: no key has it, none can
+            return None
         state = self._load(task_id)
         if state is None:
             self._records.pop(task_id, None)
@@ -243,21 +349,19 @@ class RedisTaskStore(BaseTaskStore):
             state = self._load(record.task_id)
             if state is None:
                 raise task_not_found(record.task_id)
-            record.load_state(state)  # decide on the current state, not on what we saw before
-            try:
-                change(record)
-            except BaseException:
-                record.load_state(state)
-                raise
-            expected = record.version
-            record.version = expected + 1
+            # Decide on the current state, not on what we saw before, and on a copy: the record
+            # the loop reads changes only once the change is stored (in one step, `_adopt`).
+            draft = TaskRecord.from_state(state)
+            change(draft)  # raises to refuse: nothing changes
+            expected = draft.version
+            draft.version = expected + 1
             if touch:
-                record.last_updated_at = timestamp(time.time())
-            data = json.dumps(record.to_state())
+                draft.last_updated_at = timestamp(time.time())
+            data = json.dumps(draft.to_state())
             keys = [
-                self._task_key(record.task_id),
-                self._running_key(record.owner),
-                self._steer_key(record.task_id),
+                self._task_key(draft.task_id),
+                self._running_key(draft.owner),
+                self._steer_key(draft.task_id),
             ]
             args = [
                 str(expected),
@@ -265,14 +369,13 @@ class RedisTaskStore(BaseTaskStore):
                 data,
                 self._changes,
                 "",
-                "1" if record.terminal else "0",
-                record.task_id,
+                "1" if draft.terminal else "0",
+                draft.task_id,
             ]
             outcome = self._cas(keys=keys, args=args)
             if outcome == 1:
-                record._signal()
+                self._adopt(record, draft.to_state())
                 return
-            record.load_state(state)
             if outcome == -1:
                 raise task_not_found(record.task_id)
         raise RuntimeError(f"task {record.task_id}: too many concurrent changes")
@@ -281,10 +384,66 @@ class RedisTaskStore(BaseTaskStore):
         found = (self.find(child) for child in record.child_task_ids)
         return [child for child in found if child is not None]
 
+    # Event log: a Redis stream per task -------------------------------------------------------
+
+    def add_event(self, record: TaskRecord, name: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        if not _spec.EVENTS:
+            raise ValueError("this build has no task event sources")
+        event = {"name": name, "timestamp": timestamp(time.time()), "data": dict(data)}
+        task_id = record.task_id
+        keys = [self._task_key(task_id), self._events_key(task_id), self._trimmed_key(task_id)]
+        args = [json.dumps(event), str(self.max_events), self._added, json.dumps(task_id)]
+        added = self._add_event(keys=keys, args=args)
+        if added is None:
+            raise task_not_found(task_id)
+        return {"eventId": f"{task_id}:{added}", **event}
+
+    def read_events(
+        self, record: TaskRecord, cursor: str | None, limit: int | None = None
+    ) -> EventPage:
+        """The stream's entries after `cursor` (a stream id; "0" is before the first). A cursor
+        older than the oldest entry kept (events were trimmed after it), or one this store cannot
+        place, resumes from the oldest entry kept, flagged `truncated`."""
+        task_id = record.task_id
+        stream = self._events_key(task_id)
+        # decode_responses: ids and fields are str (redis-py types them bytes | str)
+        newest: Any = self._redis.xrevrange(stream, count=1)
+        last: str = newest[0][0] if newest else "0"
+        trimmed: str = self._redis.get(self._trimmed_key(task_id)) or "0"  # type: ignore[assignment]
+        if cursor is None:
+            return EventPage([], last, False, False)
+        place = _stream_id(cursor)
+        truncated = place is None or place > _id_tuple(last) or place < _id_tuple(trimmed)
+        start = trimmed if truncated else cursor
+        if limit is not None and limit <= 0:
+            return EventPage([], start, truncated, bool(newest) and start != last)
+        count = None if limit is None else limit + 1
+        entries: Any = self._redis.xrange(stream, min=f"({start}", count=count)
+        more = limit is not None and len(entries) > limit
+        entries = entries[:limit] if limit is not None else entries
+        events = [
+            {"eventId": f"{task_id}:{entry_id}", **json.loads(fields["e"]), "cursor": entry_id}
+            for entry_id, fields in entries
+        ]
+        return EventPage(events, events[-1]["cursor"] if events else start, truncated, more)
+
+    def _events_key(self, task_id: str) -> str:
+        return f"{self.prefix}events:{task_id}"
+
+    def _trimmed_key(self, task_id: str) -> str:
+        return f"{self.prefix}trimmed:{task_id}"
+
     # Steer queue and forwarding ------------------------------------------------------------------
 
     def push_steer(self, task_id: str, message: str) -> None:
-        self._push(keys=[self._task_key(task_id), self._steer_key(task_id)], args=[message])
+        limits = self.limits
+        caps = [limits.max_steer_messages, limits.max_steer_bytes]
+        keys = [self._task_key(task_id), self._steer_key(task_id)]
+        outcome = self._push(keys=keys, args=[message, *caps])
+        if outcome == -1:
+            raise steer_refused("max_steer_messages", limits.max_steer_messages)
+        if outcome == -2:
+            raise steer_refused("max_steer_bytes", limits.max_steer_bytes)
 
     def take_steers(self, task_id: str) -> list[str]:
         return list(self._take(keys=[self._steer_key(task_id)]))
@@ -307,12 +466,13 @@ class RedisTaskStore(BaseTaskStore):
             return
         import redis.asyncio
 
-        self._renew_lease()
+        self._loop = asyncio.get_running_loop()
+        await self.run(self._renew_lease)
         self._async = redis.asyncio.Redis.from_url(self.url, decode_responses=True)
         pubsub = self._async.pubsub()
-        await pubsub.subscribe(self._changes, self._forwards)
+        await pubsub.subscribe(self._changes, self._forwards, self._added)
         confirmed = 0
-        while confirmed < 2:  # subscribed before open() returns: no change is missed after it
+        while confirmed < 3:  # subscribed before open() returns: no change is missed after it
             message = await pubsub.get_message(timeout=5.0)
             if message is not None and message["type"] == "subscribe":
                 confirmed += 1
@@ -331,7 +491,7 @@ class RedisTaskStore(BaseTaskStore):
         await asyncio.gather(*self._background, return_exceptions=True)
         self._background = []
         with contextlib.suppress(Exception):
-            self._redis.delete(self._lease_key(self.replica_id))
+            await self.run(self._redis.delete, self._lease_key(self.replica_id))
         if self._async is not None:
             await self._async.aclose()
             self._async = None
@@ -344,8 +504,8 @@ class RedisTaskStore(BaseTaskStore):
         while True:
             await asyncio.sleep(self.lease_ms / 3000)
             try:
-                self._renew_lease()
-                self._sweep()
+                await self.run(self._renew_lease)
+                await self.run(self._sweep)
             except Exception:  # Redis unreachable for a moment: try again next round
                 logger.exception("could not renew the lease of replica %s", self.replica_id)
 
@@ -365,9 +525,9 @@ class RedisTaskStore(BaseTaskStore):
                 self._redis.srem(mine, task_id)
                 record = self._records.pop(task_id, None)
                 if record is not None:
-                    record._signal()
+                    self._on_loop(record._signal)
                     if self.on_expired is not None:
-                        self.on_expired(record)
+                        self._on_loop(self.on_expired, record)
 
     async def _listen(self, pubsub: Any) -> None:
         try:
@@ -389,6 +549,10 @@ class RedisTaskStore(BaseTaskStore):
             snapshot = TaskRecord.from_state(body)  # the task as of this change, in order
             for listener in list(self._listeners):
                 listener(snapshot)
+        elif channel == self._added:
+            record = self._records.get(str(body))
+            if record is not None:
+                record._signal()  # its event log grew: wake the readers waiting on it
         elif (
             channel == self._forwards
             and body.get("to") == self.replica_id
@@ -398,6 +562,18 @@ class RedisTaskStore(BaseTaskStore):
 
     def _cached_if_held(self, state: Mapping[str, Any]) -> None:
         record = self._records.get(state["task_id"])
-        if record is not None and int(state.get("version") or 0) > record.version:
-            record.load_state(state)
-            record._signal()
+        if record is not None:
+            self._adopt(record, state)
+
+
+def _id_tuple(stream_id: str) -> tuple[int, int]:
+    milliseconds, _, sequence = stream_id.partition("-")
+    return int(milliseconds), int(sequence or 0)
+
+
+def _stream_id(cursor: str) -> tuple[int, int] | None:
+    """A cursor as a comparable stream id, or None when it is not one."""
+    milliseconds, _, sequence = cursor.partition("-")
+    if not milliseconds.isdigit() or not (sequence == "" or sequence.isdigit()):
+        return None
+    return int(milliseconds), int(sequence or 0)

@@ -17,13 +17,18 @@ The only module of this package that imports `mcp`; nothing else imports it.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
+import functools
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from types import EllipsisType
 from typing import Any, Literal
 
+from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.auth.provider import principal_components
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.extension import Extension, MethodBinding
 from mcp.shared.exceptions import MCPError
@@ -32,8 +37,10 @@ from pydantic import BaseModel, ConfigDict
 
 from . import _spec, errors
 from .dispatcher import RequestContext, declared_capabilities, declared_settings
+from .push import requested_task_ids
 from .runtime import TaskContext, TaskFailed, TaskRuntime
 from .runtime_server import RuntimeTaskServer
+from .store_base import TaskRecord
 
 EXTENSION_ID = _spec.EXTENSION_ID
 
@@ -134,6 +141,8 @@ class TasksExtension(Extension):
         `advertise_events`).
         """
         middleware: list[Any] = [self.negotiate_settings]
+        if _spec.PUSH:
+            middleware.append(self.listen_for_tasks)
         if _spec.EVENTS:
             middleware.append(advertise_events)
         return middleware
@@ -156,6 +165,35 @@ class TasksExtension(Extension):
             declared = declared_settings(ctx.params, EXTENSION_ID)
             extensions[EXTENSION_ID] = self.server.settings(declared)
         return result
+
+    async def listen_for_tasks(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        """Server middleware: serve a listen request whose filter names task ids (push.py).
+
+        The listen method is core MCP, so an Extension cannot bind it; the SDK's own handler
+        acknowledges only the core filter members. A stream that follows tasks is therefore served
+        here, on the SDK's transport (its response stream; SSE on streamable HTTP), and reports on
+        tasks only: ask for the core notifications on a listen stream of their own.
+        """
+        if ctx.method != _spec.LISTEN:
+            return await call_next(ctx)
+        params = dict(ctx.params or {})
+        try:
+            if requested_task_ids(params) is None:
+                return await call_next(ctx)
+            context = RequestContext(
+                ctx.method,
+                ctx.request_id,
+                declared=self._declared(ctx),
+                headers=_headers(ctx),
+                notify=_notifier(ctx),
+                extra={"sdk_context": ctx},
+                principal=authenticated_principal(),  # a listener sees only tasks it may get
+            )
+            return await self.server.listen_tasks(params, context)
+        except errors.JsonRpcError as error:
+            raise _sdk_error(error) from None
 
     # The SEP-2133 surface -------------------------------------------------------------------------
 
@@ -182,6 +220,7 @@ class TasksExtension(Extension):
                 headers=_headers(ctx),
                 notify=_notifier(ctx),
                 extra={"sdk_context": ctx},
+                principal=authenticated_principal(),
             )
             try:
                 # A plain dict, never a model: the SDK dumps models with exclude_none, which would
@@ -224,11 +263,19 @@ class TasksExtension(Extension):
         # TES wants the client's Events capability before an eventSource; the official SDK client
         # cannot declare a top-level capability, so none is required (the spec's decision on the
         # `events` capability): a client without Events ignores the optional member.
-        record = self.runtime.start(
-            body,
-            ttl_ms=tool.ttl_ms,
-            poll_interval_ms=tool.poll_interval_ms,
-            event_source=tool.event_source,
+        # Created where the store works (its own thread for Redis), in this request's context;
+        # the task is bound to its creator (runtime.py), read here, where the request's auth is.
+        principal = authenticated_principal()
+        record: TaskRecord = await self.runtime.store.run(
+            contextvars.copy_context().run,
+            functools.partial(
+                self.runtime.start,
+                body,
+                ttl_ms=tool.ttl_ms,
+                poll_interval_ms=tool.poll_interval_ms,
+                event_source=tool.event_source,
+                principal=principal,
+            ),
         )
         return record.to_create_result()  # the record is stored: tasks/get resolves at once
 
@@ -284,6 +331,16 @@ async def advertise_events(
     ):
         result["capabilities"].setdefault("events", {})
     return result
+
+
+def authenticated_principal() -> str | None:
+    """The principal the SDK's auth middleware authenticated this request as: the (client id,
+    issuer, subject) of its bearer token as compact JSON, the identity the SDK itself binds request
+    state to; None on a transport without auth (stdio, HTTP without `auth=`)."""
+    token = get_access_token()
+    if token is None:
+        return None
+    return json.dumps(principal_components(token), separators=(",", ":"))
 
 
 def _sdk_error(error: errors.JsonRpcError) -> MCPError:

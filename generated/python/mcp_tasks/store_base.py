@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from . import _spec, lifecycle
-from .guard import TransitionRefused, check_transition, task_not_found
+from .guard import TransitionRefused, check_request, check_transition, task_not_found
+from .limits import DEFAULT_LIMITS, TaskLimits
 
 # Task ids may act as bearer tokens (SEP-2663: they must be unguessable), so they come from
 # `secrets`: 24 bytes are 192 bits, printed as 32 URL-safe characters.
@@ -59,6 +61,7 @@ STATE_FIELDS = (
     "events",
     "event_source",
     "owner",
+    "principal",
     "version",
 )
 
@@ -87,6 +90,9 @@ class TaskRecord:
     events: list[dict[str, Any]] = field(default_factory=list)  # EventOccurrence objects, in order
     event_source: dict[str, Any] | None = None  # the TaskEventSource announced on creation
     owner: str | None = None  # the replica whose runtime runs the body (shared stores)
+    # The authenticated principal that created the task (None: created without auth). Kept in the
+    # record, never in a connection: tasks outlive connections and move between replicas.
+    principal: str | None = None
     version: int = 0  # bumped by every committed change: the compare-and-set token
     _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
@@ -123,7 +129,11 @@ class TaskRecord:
         return record
 
     def load_state(self, state: Mapping[str, Any]) -> None:
-        """Take over `state` (a `to_state()` of this task), in place: waiters keep their record."""
+        """Take over `state` (a `to_state()` of this task), in place: waiters keep their record.
+
+        In one step (one update of the instance dict, which holds the GIL throughout): a store
+        that works on its own thread never shows the event loop half a state."""
+        values: dict[str, Any] = {}
         for name in STATE_FIELDS:
             value = state.get(name)
             if name == "used_keys":
@@ -134,7 +144,8 @@ class TaskRecord:
                 value = list(value or [])
             elif name == "version":
                 value = int(value or 0)
-            setattr(self, name, value)
+            values[name] = value
+        vars(self).update(values)
 
     # Wire forms ---------------------------------------------------------------------------------
 
@@ -184,7 +195,26 @@ class TaskRecord:
         return {**self.to_detailed(), "resultType": _spec.COMPLETE_RESULT_TYPE}
 
 
+_T = TypeVar("_T")
 Mutation = Callable[[TaskRecord], None]
+
+
+class _Unchanged(Exception):
+    """Raised inside a change to store nothing (a request that changes no status)."""
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """A slice of a task's event log: `events` (EventOccurrence objects, each with its resuming
+    `cursor`), the `cursor` after them, whether events were skipped (`truncated`: the cursor
+    was older than what the log retains, or could not be placed), and whether more follow."""
+
+    events: list[dict[str, Any]]
+    cursor: str
+    truncated: bool
+    has_more: bool
+
+
 Listener = Callable[[TaskRecord], None]
 # kind ("cancel" or "answer") and payload of a request forwarded to the replica running a task.
 Forwarded = Callable[[str, str, dict[str, Any]], None]
@@ -198,6 +228,7 @@ class BaseTaskStore(abc.ABC):
         self.on_expired: Callable[[TaskRecord], None] | None = None  # the runtime stops their work
         self.on_forwarded: Forwarded | None = None  # the runtime applies requests for its bodies
         self._listeners: list[Listener] = []
+        self.limits: TaskLimits = DEFAULT_LIMITS  # the runtime sets its own (steer queue caps)
 
     # Storage primitives ---------------------------------------------------------------------------
 
@@ -209,10 +240,12 @@ class BaseTaskStore(abc.ABC):
         poll_interval_ms: int | None,
         parent: TaskRecord | None = None,
         event_source: Mapping[str, Any] | None = None,
+        principal: str | None = None,
     ) -> TaskRecord:
         """A new `working` task, stored before this returns: a `tasks/get` on its id resolves at
         once, on every replica. `parent` makes it a subtask (builds with subtasks only);
-        `event_source` (name, initialCursor) is announced subscribed with the new task's id."""
+        `event_source` (name, initialCursor) is announced subscribed with the new task's id;
+        `principal` is recorded as the task's creator (authorization)."""
 
     @abc.abstractmethod
     def find(self, task_id: str) -> TaskRecord | None:
@@ -231,7 +264,8 @@ class BaseTaskStore(abc.ABC):
 
     @abc.abstractmethod
     def push_steer(self, task_id: str, message: str) -> None:
-        """Queue a steer message for the task's body (FIFO)."""
+        """Queue a steer message for the task's body (FIFO). Atomically refused with -32602
+        (`limits.steer_refused`) when the queue would exceed `self.limits`' steer caps."""
 
     @abc.abstractmethod
     def take_steers(self, task_id: str) -> list[str]:
@@ -246,6 +280,17 @@ class BaseTaskStore(abc.ABC):
         """Delete every task whose TTL has elapsed; returns their ids (stores that expire by
         themselves return an empty set)."""
         return set()
+
+    async def run(self, operation: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        """`operation(*args, **kwargs)` (a store operation, or a runtime step made of them) without
+        blocking the event loop on the store's I/O. In memory there is none: it runs at once, on
+        the loop, atomic as ever. A store that talks to a server runs it on its own thread."""
+        return operation(*args, **kwargs)
+
+    def submit(self, operation: Callable[..., Any], /, *args: Any) -> None:
+        """`operation(*args)` without waiting for it (what `run` would await): at once in memory;
+        a store with its own thread queues it there, in order with everything `run` hands it."""
+        operation(*args)
 
     async def open(self) -> None:
         """Called when a runtime starts using the store (connections, leases, subscriptions)."""
@@ -288,6 +333,27 @@ class BaseTaskStore(abc.ABC):
         message: str | None = None,
     ) -> None:
         self._commit(record, lambda r: self._transition(r, target, trigger, message))
+
+    def apply_request(
+        self, record: TaskRecord, method: str, target: Callable[[TaskRecord], str | None]
+    ) -> None:
+        """The status change a client asked for with `method`: `target(task)` is the status to
+        move to (None: none), and the lifecycle's request check and the transition are both made
+        on the task as it is at the moment of the change, since another request (or replica) may
+        have changed it after it was read. A refusal is the lifecycle's refusal error."""
+
+        def change(current: TaskRecord) -> None:
+            chosen = target(current)
+            if chosen is None:
+                raise _Unchanged
+            check_request(current.status, method)
+            try:
+                self._transition(current, chosen, method, None)
+            except TransitionRefused as refused:
+                raise _spec.LIFECYCLE_REFUSAL(str(refused)) from None
+
+        with contextlib.suppress(_Unchanged):
+            self._commit(record, change)
 
     def complete(
         self, record: TaskRecord, result: Mapping[str, Any], *, message: str | None = None
@@ -367,6 +433,27 @@ class BaseTaskStore(abc.ABC):
 
         self._commit(record, change, touch=False)
         return added[0]
+
+    def read_events(
+        self, record: TaskRecord, cursor: str | None, limit: int | None = None
+    ) -> EventPage:
+        """The task's events after `cursor` (at most `limit`), each with the cursor that resumes
+        after it. `cursor` None starts from now. This log is the record's own: a cursor is a
+        position in it. A cursor this store cannot place (malformed, or past the end, e.g. minted
+        by another server) restarts from the oldest event it holds, flagged `truncated`."""
+        count = len(record.events)
+        if cursor is None:
+            start, truncated = count, False
+        elif not cursor.isdigit() or int(cursor) > count:
+            start, truncated = 0, True
+        else:
+            start, truncated = int(cursor), False
+        end = count if limit is None else min(count, start + max(limit, 0))
+        events = [
+            {**event, "cursor": str(position)}
+            for position, event in enumerate(record.events[start:end], start + 1)
+        ]
+        return EventPage(events, str(end), truncated, end < count)
 
     @staticmethod
     def _event_source(task_id: str, template: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,8 +18,10 @@ statuses, error codes) is read from the generated modules beside this one.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import logging
 import random as _random
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -28,12 +30,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
 
-from . import _spec, errors, lifecycle
+from . import _spec, errors, lifecycle, listening
 from .messages import MessageValidationError
 from .methods import METHODS
 
 if TYPE_CHECKING:
     from .client import OnInput, TasksClient
+
+logger = logging.getLogger(__name__)
 
 Send = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 Sleep = Callable[[float], Awaitable[Any]]
@@ -357,6 +361,11 @@ class TaskHandle:
         requests are answered through `on_input` (TaskInputRequiredError without it)."""
         client = self.client
         deadline = None if timeout is None else client._clock() + timeout
+        if client.listen is not None:  # pushed states first; polling takes over if push ends
+            async for task in self.pushed(deadline, timeout, answer, on_input):
+                yield task
+                if lifecycle.is_terminal(_status_of(task)):
+                    return
         while True:
             task = await self.get()
             if lifecycle.is_terminal(_status_of(task)):
@@ -376,3 +385,51 @@ class TaskHandle:
                     raise SettleTimeout(task, timeout or 0.0)
                 delay = min(delay, remaining)
             await client._sleep(delay)
+
+    async def pushed(
+        self,
+        deadline: float | None,
+        timeout: float | None,
+        answer: bool,
+        on_input: OnInput | None,
+    ) -> AsyncIterator[Any]:
+        """The task's states from the server's status notifications (client.listen), up to the
+        first terminal one, answering input requests as `_states` does. It ends early, without a
+        terminal state, when push is not on offer for the task or the stream breaks or ends: the
+        caller then polls. SettleTimeout once `deadline` (client clock) has passed."""
+        client = self.client
+        assert client.listen is not None
+        states = listening.pushed_states(client.listen, self.ref.task_id, client._meta)
+        last: Any = None
+        try:
+            while True:
+                try:
+                    if deadline is None:
+                        task = await anext(states)
+                    else:
+                        remaining = max(deadline - client._clock(), 0.0)
+                        task = await asyncio.wait_for(anext(states), remaining)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError as failure:
+                    if deadline is None or client._clock() < deadline:
+                        logger.debug("task %s: polling (%s)", self.ref.task_id, failure)
+                        return  # the stream's own timeout, not the caller's: poll
+                    seen = last if last is not None else await self.get()
+                    raise SettleTimeout(seen, timeout or 0.0) from None
+                except Exception as failure:  # no push for this task, or the stream broke
+                    logger.debug("task %s: polling (%s)", self.ref.task_id, failure)
+                    return
+                last = task
+                interval = getattr(task, "poll_interval_ms", None)
+                if isinstance(interval, int):
+                    self.ref = TaskRef(self.ref.task_id, self.ref.method, self.ref.server, interval)
+                if lifecycle.is_terminal(_status_of(task)):
+                    client._answered.pop(self.ref.task_id, None)
+                    yield task
+                    return
+                if answer and getattr(task, "input_requests", None) is not None:
+                    await client._answer(task, on_input)
+                yield task
+        finally:
+            await states.aclose()  # type: ignore[attr-defined]

@@ -13,6 +13,8 @@ export const EXTENSION_ID = "io.modelcontextprotocol/tasks";
 export const PROTOCOL_VERSION = "2026-07-28";
 /** The request `_meta` key that carries the client's capabilities. */
 export const CAPABILITY_META_KEY = "io.modelcontextprotocol/clientCapabilities";
+/** The capability a server advertises to serve task events (null: this build has none). */
+export const EVENTS_CAPABILITY: string | null = "events";
 /** The request `_meta` key that carries the protocol version (per-request, as capabilities). */
 export const PROTOCOL_VERSION_META_KEY = "io.modelcontextprotocol/protocolVersion";
 /** `resultType` of the result that says a task was created, and of every other result. */
@@ -552,6 +554,8 @@ export const METHOD_ROLES: Readonly<Record<string, string>> = Object.freeze({
   pause_task: "tasks/pause",
   resume_task: "tasks/resume",
   status_notification: "notifications/tasks",
+  listen_request: "subscriptions/listen",
+  listen_acknowledged: "notifications/subscriptions/acknowledged",
   list_events: "events/list",
   poll_events: "events/poll",
   stream_events: "events/stream",

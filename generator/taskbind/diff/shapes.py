@@ -3,6 +3,8 @@ the short descriptions printed as a change's old and new values."""
 
 from __future__ import annotations
 
+import json
+
 from .. import ir
 
 
@@ -50,8 +52,13 @@ def type_shape(t: ir.NamedType, renames: dict[str, str]) -> tuple:
     return ("union", t.discriminator, variants)
 
 
+def json_literal(value: object) -> str:
+    """A spec literal as the wire shows it: true, 1, "task" (not Python's True or 'task')."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def describe_field(f: ir.Field) -> str:
-    what = f"const {f.const!r}" if f.is_const else str(f.type)
+    what = f"const {json_literal(f.const)}" if f.is_const else str(f.type)
     if f.enum:
         what += " enum " + "|".join(f.enum)
     flags = ["required" if f.required else "optional"] + (["nullable"] if f.nullable else [])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Location
 from .rules import Reporter
-from .shapes import describe_constraints, describe_field, expr_text, type_shape
+from .shapes import describe_constraints, describe_field, expr_text, json_literal, type_shape
 
 
 def user_types(spec: ir.Spec) -> dict[str, ir.NamedType]:
@@ -223,7 +223,7 @@ class TypeComparison:
         at = new.provenance.location
         if old.is_const and new.is_const:
             if old.const != new.const or type(old.const) is not type(new.const):
-                self.report("const-value-changed", element, repr(old.const), repr(new.const), at=at)
+                self.report("const-value-changed", element, json_literal(old.const), json_literal(new.const), at=at)
         elif old.is_const != new.is_const or not self.same_expr(old.type, new.type):
             self.report(
                 "field-type-changed", element, describe_field(old), describe_field(new), at=at

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..naming import function_name
+from .negotiation import events_capability
 from .python_client_view import exception_name
 
 
@@ -49,6 +50,7 @@ class ServerView:
     cancel_propagates: bool  # invariant rule: an accepted cancel reaches every child
     events: bool  # a per-task event source (events/poll, events/stream, eventSource)
     event_stream: bool  # events/stream and its notifications
+    push: bool  # task status notifications on a listen stream, filtered by task ids
     events_capability: str | None  # what a client declares to receive event sources
     invariant_rules: tuple[str, ...]  # every invariant rule of the spec, for custom templates
 
@@ -155,16 +157,15 @@ def build(spec: ir.Spec) -> ServerView:
         cancel_propagates=subtasks and "cancel-propagates" in rules,
         events=roles.poll_events is not None,
         event_stream=roles.stream_events is not None,
-        events_capability=_events_capability(spec),
+        push=None
+        not in (
+            roles.status_notification,
+            roles.listen_request,
+            roles.listen_acknowledged,
+            roles.listen_filter_field,
+            roles.subscription_id_field,
+            roles.task_ids_filter_field,
+        ),
+        events_capability=events_capability(spec),
         invariant_rules=tuple(dict.fromkeys(i.rule for i in spec.invariants)),
     )
-
-
-def _events_capability(spec: ir.Spec) -> str | None:
-    """The capability of the module that serves task events (the poll-events role's): a
-    `CreateTaskResult` names its event source only to a request that declared it."""
-    poll = spec.roles.poll_events
-    module = next((m.provenance.module for m in spec.methods if m.name == poll), None)
-    if module is None:
-        return None
-    return next((c.id for c in spec.capabilities if c.provenance.module == module), None)

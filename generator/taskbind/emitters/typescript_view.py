@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from ..naming import function_name
-from .negotiation import client_capabilities
+from .negotiation import client_capabilities, events_capability
 
 # What every TypeScript build implements; without these roles there is no task to bind.
 REQUIRED_ROLES = (
@@ -414,6 +414,8 @@ def build(spec: ir.Spec) -> dict[str, object]:
         # What the client declares on every request, settings included (SEP-2669 is opt-in):
         # the same declaration as the Python client's.
         "client_capabilities": client_capabilities(spec),
+        # What a server of this build advertises, besides the extension, to serve task events.
+        "events_capability": events_capability(spec),
         "missing_capability": _missing_capability_error(spec),
         "refusal": refusal,
         "task_result_type": _const(spec, roles.create_task_result, "resultType"),

@@ -7,15 +7,25 @@ methods -32601, because `HANDLERS` does not list them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from typing import Any, Protocol
+import contextvars
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
-from . import _spec
-from .dispatcher import RequestContext
+from . import _spec, push
+from .dispatcher import RequestContext, declared_settings, validate_params
+from .limits import check_input_responses
 from .methods import METHODS
 from .runtime import TaskRuntime
 from .server import TaskServer
 from .store import TaskRecord
+from .store_base import EventPage
+
+_T = TypeVar("_T")
+# The outstanding input request keys of the tasks/update being handled, read by `handle`.
+_outstanding: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar(
+    "mcp_tasks_outstanding", default=None
+)
 
 # How long an idle push stream waits before a heartbeat, and the longest long poll (seconds).
 HEARTBEAT_SECONDS = 15.0
@@ -51,8 +61,25 @@ class RuntimeTaskServer(TaskServer):
         self.enabled_settings = self.runtime.enabled_settings
 
     async def task_status(self, task_id: str) -> str | None:
-        record = self.runtime.store.find(task_id)
+        store = self.runtime.store
+        record = await store.run(store.find, task_id)
         return record.status if record is not None else None
+
+    async def call(self, operation: Callable[..., _T], /, *args: Any) -> _T:
+        """A runtime operation, carried out where the store does its work (`store.run`): on the
+        loop in memory, on the store's own thread for Redis, so the loop never waits on I/O."""
+        return await self.runtime.store.run(operation, *args)
+
+    async def task_status_for(self, task_id: str, context: RequestContext) -> str | None:
+        status = await self.task_status(task_id)  # a subclass may answer for tasks of its own
+        record = await self.call(self.runtime.store.find, task_id) if status is not None else None
+        if record is not None and not self.runtime.visible(record, context):
+            return None  # another principal's task is answered as an unknown one
+        return status
+
+    def check_limits(self, method: str, params: dict[str, Any]) -> None:
+        if method == _spec.UPDATE:
+            check_input_responses(self.runtime.limits, params.get("inputResponses"))
 
     def drop_ignored(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         responses = params.get("inputResponses")
@@ -64,14 +91,15 @@ class RuntimeTaskServer(TaskServer):
         ):
             return params
         # Only responses to outstanding keys are used, so only they have to be well formed.
-        outstanding = self.runtime.outstanding_keys(task_id)
+        outstanding = _outstanding.get()
+        if outstanding is None:
+            outstanding = self.runtime.outstanding_keys(task_id)
         kept = {k: v for k, v in responses.items() if k in outstanding}
         return {**params, "inputResponses": kept}
 
-    async def get_task(
-        self, params: _TaskParams, context: RequestContext
-    ) -> dict[str, Any]:
-        return self.shown(self.runtime.get(params.task_id).to_get_result(), context)
+    async def get_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
+        record = await self.call(self.runtime.get, params.task_id, context)
+        return self.shown(record.to_get_result(), context)
 
     @staticmethod
     def shown(task: dict[str, Any], context: RequestContext) -> dict[str, Any]:
@@ -92,24 +120,22 @@ class RuntimeTaskServer(TaskServer):
         self, params: _ResponsesParams, context: RequestContext
     ) -> dict[str, Any]:
         responses = {key: response.to_wire() for key, response in params.input_responses.items()}
-        self.runtime.update(params.task_id, responses)
+        await self.call(self.runtime.update, params.task_id, responses, context)
         return _ack()
 
-    async def cancel_task(
-        self, params: _TaskParams, context: RequestContext
-    ) -> dict[str, Any]:
-        self.runtime.cancel(params.task_id)
+    async def cancel_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
+        await self.call(self.runtime.cancel, params.task_id, context)
         return _ack()
 
     async def steer_task(self, params: _MessageParams, context: RequestContext) -> dict[str, Any]:
-        self.runtime.steer(params.task_id, params.message)
+        await self.call(self.runtime.steer, params.task_id, params.message, context)
         return _ack()
 
     async def pause_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        return self.runtime.pause(params.task_id).to_get_result()
+        return (await self.call(self.runtime.pause, params.task_id, context)).to_get_result()
 
     async def resume_task(self, params: _TaskParams, context: RequestContext) -> dict[str, Any]:
-        return self.runtime.resume(params.task_id).to_get_result()
+        return (await self.call(self.runtime.resume, params.task_id, context)).to_get_result()
 
     # Event sources: one event type (runtime.event_type), subscribed to with {"taskId": ...}. A
     # cursor is a position in the task's event log, as a decimal string.
@@ -138,7 +164,7 @@ class RuntimeTaskServer(TaskServer):
             raise _spec.INVALID_PARAMS("Unknown cursor: events/list has a single page")
         return {"events": self.event_types(), "resultType": _spec.COMPLETE_RESULT_TYPE}
 
-    def _subscription(self, name: str, arguments: Any) -> TaskRecord:
+    async def _subscription(self, name: str, arguments: Any, context: RequestContext) -> TaskRecord:
         not_found = _spec.EVENTS_NOT_FOUND
         if not_found is None:  # unreachable: HANDLERS lists no events method in such a build
             raise _spec.METHOD_NOT_FOUND("This build has no task event sources")
@@ -147,45 +173,32 @@ class RuntimeTaskServer(TaskServer):
         task_id = arguments.get("taskId") if isinstance(arguments, dict) else None
         if not isinstance(task_id, str) or set(arguments) != {"taskId"}:
             raise _spec.INVALID_PARAMS('arguments must be {"taskId": <string>}')
-        record = self.runtime.store.get(task_id)
+        record = await self.call(self.runtime.task_for, task_id, context)  # as tasks/get authorizes
         if record.event_source is None:
             raise _spec.INVALID_PARAMS(f"Task {task_id} has no event source")
         return record
 
-    @staticmethod
-    def _position(record: TaskRecord, cursor: str | None) -> tuple[int, bool]:
-        """Where to resume, and whether events may have been skipped (`truncated`).
-
-        The Events sketch reports gaps with `truncated`, never as an error: a cursor this server
-        cannot place (malformed, or past the end of the log, e.g. minted by another server)
-        restarts from the oldest event it holds, flagged truncated.
-        """
-        if cursor is None:
-            return len(record.events), False  # null: start from now
-        if not cursor.isdigit() or int(cursor) > len(record.events):
-            return 0, True
-        return int(cursor), False
-
     async def poll_events(self, params: _WireParams, context: RequestContext) -> dict[str, Any]:
         wire = params.to_wire()  # optional members read from the wire form: absent is None here
-        record = self._subscription(wire["name"], wire["arguments"])
-        start, truncated = self._position(record, wire.get("cursor"))
+        record = await self._subscription(wire["name"], wire["arguments"], context)
+        store, limit = self.runtime.store, wire.get("maxEvents")
+        signal = record._changed  # taken before reading: an event added meanwhile wakes it
+        page = await self.call(store.read_events, record, wire.get("cursor"), limit)
         loop = asyncio.get_running_loop()
         wait = min(max(wire.get("timeoutMs") or 0, 0) / 1000, MAX_POLL_SECONDS)
         deadline = loop.time() + wait
-        while start == len(record.events) and not record.terminal:  # long poll: wait for an event
+        while not page.events and not record.terminal:  # long poll: wait for an event
             remaining = deadline - loop.time()
-            if remaining <= 0 or not await record.wait_changed(remaining):
+            if remaining <= 0 or not await _wait(signal, remaining):
                 break
-        limit = wire.get("maxEvents")
-        end = len(record.events)
-        if limit is not None:
-            end = min(end, start + max(limit, 0))
+            signal = record._changed
+            found = await self.call(store.read_events, record, page.cursor, limit)
+            page = EventPage(found.events, found.cursor, page.truncated, found.has_more)
         return {
-            "events": record.events[start:end],
-            "cursor": str(end),
-            "truncated": truncated,
-            "hasMore": end < len(record.events),
+            "events": [{k: v for k, v in e.items() if k != "cursor"} for e in page.events],
+            "cursor": page.cursor,
+            "truncated": page.truncated,
+            "hasMore": page.has_more,
             "nextPollMs": record.poll_interval_ms or self.runtime.poll_interval_ms or 1000,
             "resultType": _spec.COMPLETE_RESULT_TYPE,
         }
@@ -201,29 +214,91 @@ class RuntimeTaskServer(TaskServer):
             )
         notify = context.notify
         wire = params.to_wire()
-        record = self._subscription(wire["name"], wire["arguments"])
-        position, truncated = self._position(record, wire.get("cursor"))
+        record = await self._subscription(wire["name"], wire["arguments"], context)
+        store = self.runtime.store
+        page = await self.call(store.read_events, record, wire.get("cursor"), 0)
+        cursor = page.cursor
         meta = {"io.modelcontextprotocol/subscriptionId": context.request_id}
-        active = {"_meta": meta, "cursor": str(position), "truncated": truncated}
+        active = {"_meta": meta, "cursor": cursor, "truncated": page.truncated}
         await notify("notifications/events/active", active)
         while True:
-            while position < len(record.events):
-                event = record.events[position]
-                position += 1
-                occurrence = {**event, "cursor": str(position), "_meta": meta}
-                await notify("notifications/events/event", occurrence)
-            if record.terminal:
+            ended = record.terminal  # read before the events: the last ones are not missed
+            signal = record._changed  # likewise: an event added during the read wakes the wait
+            page = await self.call(store.read_events, record, cursor, None)
+            for event in page.events:
+                await notify("notifications/events/event", {**event, "_meta": meta})
+            cursor = page.cursor
+            if page.events:
+                continue  # more may have come while these were sent
+            if ended:
                 return _ack()
-            if self.runtime.store.find(record.task_id) is not record:  # expired: abnormal end
+            if await self.call(store.find, record.task_id) is not record:  # expired
                 # The draft ends a subscription abnormally with -32011/-32012/-32014; a task that
                 # expired no longer exists, which is NotFound.
                 gone = _spec.EVENTS_NOT_FOUND or _spec.INVALID_PARAMS
                 error = gone(f"Task {record.task_id} has expired").to_error()
                 await notify("notifications/events/terminated", {"_meta": meta, "error": error})
                 return _ack()
-            if not await record.wait_changed(HEARTBEAT_SECONDS):
-                heartbeat = {"_meta": meta, "cursor": str(position)}
+            if record.terminal:
+                continue  # ended while this stream awaited: one more read, then the end
+            if not await _wait(signal, HEARTBEAT_SECONDS):
+                heartbeat = {"_meta": meta, "cursor": cursor}
                 await notify("notifications/events/heartbeat", heartbeat)
+
+    # Push: task status notifications on a listen stream (push.py) --------------------------------
+
+    async def handle(
+        self, method: str, params: dict[str, Any], context: RequestContext
+    ) -> dict[str, Any]:
+        # The listen request is core MCP, not one of HANDLERS: a stream that names task ids is
+        # served here; any other is the host's (this dispatcher has no other notifications).
+        if _spec.LISTEN is not None and method == _spec.LISTEN:
+            return await self.listen_tasks(params, context)
+        task_id = params.get("taskId")
+        if method != _spec.UPDATE or not isinstance(task_id, str):
+            return await super().handle(method, params, context)
+        # drop_ignored needs the outstanding keys before validation: read them off the loop here.
+        token = _outstanding.set(await self.call(self.runtime.outstanding_keys, task_id))
+        try:
+            return await super().handle(method, params, context)
+        finally:
+            _outstanding.reset(token)
+
+    async def listen_tasks(self, params: dict[str, Any], context: RequestContext) -> dict[str, Any]:
+        """The listen request of a client following tasks: acknowledge, then push each named
+        task's state now and after every change, until they are all terminal (push.py)."""
+        if _spec.LISTEN is None:
+            raise _spec.METHOD_NOT_FOUND("This build has no task status notifications")
+        task_ids = push.requested_task_ids(params)
+        if task_ids is None:
+            raise _spec.INVALID_PARAMS("The listen filter names no task ids")
+        if _spec.EXTENSION_ID not in context.declared:  # SEP-2663: MUST
+            raise _spec.MISSING_CAPABILITY(
+                f"Task notifications need the {_spec.EXTENSION_ID!r} extension declared on the "
+                "listen request",
+                {"requiredCapabilities": _spec.REQUIRED_CAPABILITIES[_spec.EXTENSION_ID]},
+            )
+        validate_params(_spec.LISTEN, METHODS[_spec.LISTEN].params_type, params)
+        # What this client may see: a paused task is `working` to one that did not opt in.
+        context = dataclasses.replace(
+            context, settings=declared_settings(params, _spec.EXTENSION_ID)
+        )
+        return await push.serve_listen(
+            self.runtime.store,
+            task_ids,
+            context,
+            lambda task: self.shown(task, context),
+            lambda record: self.runtime.visible(record, context),
+        )
+
+
+async def _wait(signal: asyncio.Event, timeout: float) -> bool:
+    """Wait for `signal` (a record's change event, taken earlier); False when `timeout` ran out."""
+    try:
+        await asyncio.wait_for(signal.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
 
 
 def _ack() -> dict[str, Any]:

@@ -17,10 +17,12 @@ extension on the `mcp.Client`, no task is ever created, so `tasks_client` refuse
 from __future__ import annotations
 
 import functools
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
 import mcp_types
+from anyio.streams.memory import MemoryObjectSendStream
 from mcp import Client
 from mcp.client.extension import (
     ClaimContext,
@@ -44,6 +46,7 @@ from .client import (
     TasksClient,
 )
 from .errors import JsonRpcError, TaskFailedError
+from .listening import Listen
 from .methods import METHODS, type_adapter
 from .tracking import DEFAULT_RETRY, RetryPolicy
 
@@ -124,7 +127,102 @@ def tasks_client(
         poll=poll if poll is not None else PollPolicy(),
         sleep=anyio.sleep,
         retry=retry,
+        listen=session_listener(session),
     )
+
+
+# Push: listen streams over an SDK session ------------------------------------------------------
+
+# Status notifications on the way to the listen stream they belong to, by subscription id (the
+# listen request's id, unique in the process). TasksClientExtension's binding fills them.
+_STREAMS: dict[Any, MemoryObjectSendStream[dict[str, Any]]] = {}
+# What the SDK's own listen driver (mcp.client.subscriptions, mcp 2.3) uses of the session: its
+# demultiplexer acknowledges a listen stream and notices its end. These are not public API; on a
+# session without them the client polls instead of listening.
+# How long a listen stream may take to be acknowledged before the client polls instead.
+LISTEN_ACK_SECONDS = 10.0
+_SESSION_LISTEN_API = (
+    "_register_listen_route",
+    "_unregister_listen_route",
+    "_stamp",
+    "_dispatcher",
+)
+
+
+def session_listener(session: ClientSession) -> Listen | None:
+    """A `Listen` over the session (listening.py), or None when it cannot carry listen streams
+    (a build without push, a session older than the 2026-07-28 listen request, another SDK)."""
+    if _spec.LISTEN is None or not all(hasattr(session, name) for name in _SESSION_LISTEN_API):
+        return None
+
+    async def listen(request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        request_id = request["id"]
+        data = {"method": request["method"], "params": dict(request.get("params") or {})}
+        options: dict[str, Any] = {"request_id": request_id}
+        session._stamp(data, options)  # type: ignore[arg-type]  # the SDK's _meta and headers
+        send, receive = anyio.create_memory_object_stream[dict[str, Any]](1024)
+        route = session._register_listen_route(request_id)  # before sending: the ack lands there
+        _STREAMS[request_id] = send
+        ended: list[BaseException | None] = []
+
+        async def drive() -> None:
+            try:
+                # No timeout: the response comes when the server ends the stream.
+                await session._dispatcher.send_raw_request(data["method"], data["params"], options)  # type: ignore[arg-type]
+                ended.append(None)
+            except Exception as failure:  # the stream broke: the listener raises it
+                ended.append(failure)
+            route.settle("graceful" if ended[-1] is None else "lost")
+            await anyio.sleep(0.05)  # let the status notifications queued before the end arrive
+            send.close()
+
+        scope = anyio.CancelScope()
+
+        async def driven() -> None:
+            with scope:
+                await drive()
+
+        task_group = session._task_group
+        if task_group is None:
+            raise RuntimeError("the session is not entered")
+        try:
+            task_group.start_soon(driven)
+            with anyio.move_on_after(LISTEN_ACK_SECONDS):
+                await route.acked.wait()
+            if not route.acked.is_set():  # a server that holds the request without a word
+                raise ConnectionError(f"no acknowledgement within {LISTEN_ACK_SECONDS:g} s")
+            if route.honored is None:
+                raise route.error or ConnectionError("the listen stream ended unacknowledged")
+            honored = route.honored.model_dump(by_alias=True, mode="json", exclude_none=True)
+            meta = {_spec.SUBSCRIPTION_ID_KEY: request_id}
+            yield {
+                "method": _spec.LISTEN_ACKNOWLEDGED,
+                "params": {_spec.LISTEN_FILTER_FIELD: honored, "_meta": meta},
+            }
+            async for frame in receive:
+                yield frame
+            if ended and ended[-1] is not None:
+                raise ended[-1]
+        finally:
+            _STREAMS.pop(request_id, None)
+            route.settle("local")
+            scope.cancel()
+            session._unregister_listen_route(request_id)
+            receive.close()
+
+    return listen
+
+
+def _route_status_notification(params: Any) -> None:
+    """Hand a status notification to the listen stream whose id it carries, if one is open here."""
+    wire = params.to_wire() if hasattr(params, "to_wire") else dict(params)
+    meta = wire.get("_meta")
+    stream = _STREAMS.get(meta.get(_spec.SUBSCRIPTION_ID_KEY)) if isinstance(meta, dict) else None
+    if stream is not None:
+        try:
+            stream.send_nowait({"method": _spec.STATUS_NOTIFICATION, "params": wire})
+        except (anyio.WouldBlock, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass  # a reader that stopped reading, or a stream already over: it polls instead
 
 
 _NO_EXTENSION = (
@@ -214,16 +312,24 @@ class TasksClientExtension(ClientExtension):
         ]
 
     def notifications(self) -> list[NotificationBinding[Any]]:
-        if self._handler is None:
-            return []
+        # Status notifications always: they feed listen streams (session_listener), and then the
+        # handler, if any; the others only for a handler.
         return [
             NotificationBinding(
-                method=method,
-                params_type=_validator(params),
-                handler=functools.partial(self._handler.dispatch, method),
+                method=method, params_type=_validator(params), handler=self._bound(method)
             )
             for method, params in _spec.EXTENSION_NOTIFICATIONS.items()
+            if self._handler is not None or method == _spec.STATUS_NOTIFICATION
         ]
+
+    def _bound(self, method: str) -> Any:
+        async def deliver(params: Any) -> None:
+            if method == _spec.STATUS_NOTIFICATION:
+                _route_status_notification(params)
+            if self._handler is not None:
+                await self._handler.dispatch(method, params)
+
+        return deliver
 
     async def _resolve(
         self, claimed: CreateTaskClaim, ctx: ClaimContext

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _spec
+from .limits import check_steer, utf8_size
 from .store_base import (
     TASK_ID_BYTES,
     BaseTaskStore,
@@ -47,6 +48,7 @@ class TaskStore(BaseTaskStore):
         self._expiries: list[tuple[float, int, str]] = []  # heap of (deadline, tiebreak, task id)
         self._tiebreak = itertools.count()
         self._steers: dict[str, deque[str]] = {}
+        self._steer_bytes: dict[str, int] = {}  # UTF-8 size of each queue, for the byte cap
         self._clock = clock
         self._wall_clock = wall_clock
 
@@ -60,6 +62,7 @@ class TaskStore(BaseTaskStore):
         poll_interval_ms: int | None,
         parent: TaskRecord | None = None,
         event_source: Mapping[str, Any] | None = None,
+        principal: str | None = None,
     ) -> TaskRecord:
         self.purge_expired()
         if ttl_ms is not None and ttl_ms < 0:
@@ -83,6 +86,7 @@ class TaskStore(BaseTaskStore):
         )
         if event_source is not None:
             record.event_source = self._event_source(task_id, event_source)
+        record.principal = principal
         self._tasks[task_id] = record
         if deadline is not None:
             heapq.heappush(self._expiries, (deadline, next(self._tiebreak), task_id))
@@ -101,7 +105,7 @@ class TaskStore(BaseTaskStore):
         while self._expiries and self._expiries[0][0] <= now:
             _, _, task_id = heapq.heappop(self._expiries)
             record = self._tasks.pop(task_id, None)
-            self._steers.pop(task_id, None)
+            self._drop_steers(task_id)
             if record is not None:
                 gone.add(task_id)
                 record._signal()
@@ -114,7 +118,7 @@ class TaskStore(BaseTaskStore):
         change(record)
         record.version += 1
         if record.terminal:
-            self._steers.pop(record.task_id, None)  # nobody will take them now
+            self._drop_steers(record.task_id)  # nobody will take them now
         if touch:
             record.last_updated_at = timestamp(self._wall_clock())
         self._changed(record)
@@ -123,9 +127,18 @@ class TaskStore(BaseTaskStore):
         return [self._tasks[c] for c in record.child_task_ids if c in self._tasks]
 
     def push_steer(self, task_id: str, message: str) -> None:
-        if task_id in self._tasks:
-            self._steers.setdefault(task_id, deque()).append(message)
+        if task_id not in self._tasks:
+            return
+        queue = self._steers.get(task_id)
+        queued, queued_bytes = len(queue or ()), self._steer_bytes.get(task_id, 0)
+        check_steer(self.limits, queued, queued_bytes, message)  # raises before anything changes
+        self._steers.setdefault(task_id, deque()).append(message)
+        self._steer_bytes[task_id] = queued_bytes + utf8_size(message)
 
     def take_steers(self, task_id: str) -> list[str]:
-        queue = self._steers.pop(task_id, None)
+        queue = self._drop_steers(task_id)
         return list(queue) if queue else []
+
+    def _drop_steers(self, task_id: str) -> deque[str] | None:
+        self._steer_bytes.pop(task_id, None)
+        return self._steers.pop(task_id, None)

@@ -3,6 +3,7 @@
  * stamping, typed errors, and the helpers around a task: `waitUntilTerminal` (polling at the
  * server's `pollIntervalMs`), `watch` (an async iterable of status updates) and `settle` (the
  * finished result, or a typed error). Which methods and statuses it drives comes from `spec.ts`.
+ * `httpSend(url)` is a `send` over MCP's streamable HTTP transport.
  */
 import { errorFromWire } from "./errors.js";
 import { type JsonRpcRequest, type JsonRpcResponse, MessageValidationError, type Send, isObject } from "./jsonrpc.js";
@@ -85,6 +86,87 @@ export class TaskInputRequiredError<Task = TaskLike> extends Error {
     this.name = "TaskInputRequiredError";
     this.task = task;
   }
+}
+
+export interface HttpSendOptions {
+  /** More headers on every request (authorization, ...). */
+  headers?: Record<string, string>;
+  /** Notifications the server sends on a request's event stream (status notifications, ...). */
+  onNotification?: (notification: Record<string, unknown>) => void;
+  fetch?: typeof fetch;
+}
+
+/** A routing header's value (SEP-2243): verbatim, or UTF-8 inside the `=?base64?...?=` sentinel. */
+export function encodeHeader(value: string): string {
+  const plain = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value) && !value.startsWith("=?base64?");
+  return plain ? value : `=?base64?${Buffer.from(value, "utf-8").toString("base64")}?=`;
+}
+
+/** The JSON-RPC messages of a server-sent event stream, in order. */
+function eventStreamMessages(text: string): unknown[] {
+  const messages: unknown[] = [];
+  for (const event of text.split(/\r?\n\r?\n/)) {
+    const data = event
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith("data:"))
+      .map((line) => line.slice(5).replace(/^ /, ""));
+    if (data.length === 0) continue;
+    try {
+      messages.push(JSON.parse(data.join("\n")));
+    } catch {
+      // not JSON: not a message of this protocol
+    }
+  }
+  return messages;
+}
+
+/**
+ * A `Send` over MCP's streamable HTTP transport (one POST per request, as on 2026-07-28): each
+ * request carries the headers SEP-2243 asks of a client (`MCP-Protocol-Version`, `Mcp-Method`, and
+ * `Mcp-Name` mirroring the method's routing field: `taskId` on tasks/*, `name` on tools/call), and
+ * the response is read as JSON or as an event stream, whose notifications go to `onNotification`.
+ */
+export function httpSend(url: string | URL, options: HttpSendOptions = {}): Send {
+  const post = options.fetch ?? fetch;
+  return async (request) => {
+    const params = request.params ?? {};
+    const meta = isObject(params._meta) ? params._meta : {};
+    const version = meta[PROTOCOL_VERSION_META_KEY];
+    const headers: Record<string, string> = {
+      ...options.headers,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-protocol-version": typeof version === "string" ? version : PROTOCOL_VERSION,
+      "mcp-method": request.method,
+    };
+    const field = Object.hasOwn(METHODS, request.method) ? (METHODS[request.method]?.routingField ?? null) : null;
+    const routed = field === null ? undefined : params[field];
+    if (typeof routed === "string") headers["mcp-name"] = encodeHeader(routed);
+    const response = await post(url, { method: "POST", headers, body: JSON.stringify(request) });
+    const text = await response.text();
+    const streamed = (response.headers.get("content-type") ?? "").includes("text/event-stream");
+    let messages: unknown[] = [];
+    if (streamed) messages = eventStreamMessages(text);
+    else {
+      try {
+        messages = [JSON.parse(text)];
+      } catch {
+        messages = [];
+      }
+    }
+    let answer: JsonRpcResponse | undefined;
+    for (const message of messages) {
+      if (!isObject(message)) continue;
+      if ("method" in message && !("id" in message)) options.onNotification?.(message);
+      else if (message.id === request.id && ("result" in message || "error" in message)) answer = message as unknown as JsonRpcResponse;
+      // An error the server could not tie to the request (its id unread) answers it too.
+      else if (message.id === null && "error" in message) answer ??= message as unknown as JsonRpcResponse;
+    }
+    if (answer === undefined) {
+      throw new MessageValidationError(`${request.method}: HTTP ${response.status} carried no response to request ${request.id}`);
+    }
+    return answer;
+  };
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {

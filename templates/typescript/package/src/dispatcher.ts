@@ -32,6 +32,11 @@ export interface RequestContext {
   readonly requestId: JsonRpcId | null;
   /** Capabilities the client declared on this request: top-level names and extension ids. */
   readonly declared: ReadonlySet<string>;
+  /**
+   * The settings of the method's capability that the client declared true on this request
+   * (settings are opt-in on both sides: `{"<setting>": true}`); filled in by `Dispatcher.handle`.
+   */
+  readonly settings: ReadonlySet<string>;
   /** HTTP headers with lower-case names; undefined off HTTP. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Sends a notification that belongs to this request. */
@@ -59,6 +64,23 @@ export function declaredCapabilities(params: unknown): Set<string> {
   for (const name of Object.keys(capabilities)) if (name !== "extensions") names.add(name);
   const extensions = capabilities.extensions;
   if (isObject(extensions)) for (const name of Object.keys(extensions)) names.add(name);
+  return names;
+}
+
+/**
+ * The settings of `capability` that a request declares `true` in `params._meta`. An extension's
+ * settings sit in `extensions[<id>]`, a top-level capability's in `[<name>]`.
+ */
+export function declaredSettings(params: unknown, capability: string): Set<string> {
+  const meta = isObject(params) ? params._meta : undefined;
+  const capabilities = isObject(meta) ? meta[CAPABILITY_META_KEY] : undefined;
+  const names = new Set<string>();
+  if (!isObject(capabilities)) return names;
+  const extensions = capabilities.extensions;
+  const settings =
+    isObject(extensions) && Object.hasOwn(extensions, capability) ? extensions[capability] : capabilities[capability];
+  if (!isObject(settings)) return names;
+  for (const [name, value] of Object.entries(settings)) if (value === true) names.add(name);
   return names;
 }
 
@@ -90,12 +112,26 @@ function validId(id: unknown): id is JsonRpcId {
  * with -32603 and the server keeps serving.
  */
 export abstract class Dispatcher {
-  /** Capability settings this server turns on; the methods a setting gates answer -32601 while off. */
+  /**
+   * Capability settings this server turns on (`SETTINGS` lists this build's); the methods a
+   * setting gates answer -32601 while it is off, and for a client that did not declare it.
+   */
   enabledSettings: ReadonlySet<string> = new Set();
 
-  /** The settings object advertised for the extension. */
-  settings(): Record<string, boolean> {
-    return Object.fromEntries([...this.enabledSettings].sort().map((name) => [name, true]));
+  /**
+   * Accept a request whose `Mcp-Name` header is missing (a wrong one is still -32020). Off by
+   * default, as SEP-2243 requires; on for peers that never send it (see the spec's `decision` on
+   * the header-mismatch error).
+   */
+  acceptMissingNameHeader = false;
+
+  /**
+   * The settings object advertised for the extension in `server/discover`: every enabled
+   * setting, or (given what the client declared on that request) only those it declared too.
+   */
+  settings(declared?: ReadonlySet<string>): Record<string, boolean> {
+    const names = [...this.enabledSettings].filter((name) => declared === undefined || declared.has(name));
+    return Object.fromEntries(names.sort().map((name) => [name, true]));
   }
 
   /** Whether this server answers `method`: it has a handler and the method's setting is on. */
@@ -151,6 +187,7 @@ export abstract class Dispatcher {
       method,
       requestId: id,
       declared: declaredCapabilities(params),
+      settings: new Set<string>(),
       ...(headers ? { headers } : {}),
       ...(options.notify ? { notify: options.notify } : {}),
     };
@@ -164,7 +201,10 @@ export abstract class Dispatcher {
     }
   }
 
-  /** Everything after the envelope, for one request: the checks, then the handler. */
+  /**
+   * Everything after the envelope, for one request: the checks, then the handler. Returns the
+   * result (wire JSON) or throws a `JsonRpcError`; SDK adapters (sdk_server.ts) call this directly.
+   */
   async handle(method: string, params: Record<string, unknown>, context: RequestContext): Promise<Record<string, unknown>> {
     if (Object.hasOwn(REMOVED_METHODS, method)) {
       const code = REMOVED_METHODS[method] ?? -32601;
@@ -181,13 +221,7 @@ export abstract class Dispatcher {
       throw roleError("method_not_found", `${method} is not enabled on this server (setting ${JSON.stringify(info.setting)})`);
     }
     if (context.headers !== undefined && info.routingField !== null) {
-      const expected = params[info.routingField];
-      if (typeof expected === "string" && decodeHeader(context.headers[NAME_HEADER]) !== expected) {
-        throw roleError(
-          "header_mismatch",
-          `Mcp-Name header does not match the request body's ${JSON.stringify(info.routingField)} parameter`,
-        );
-      }
+      this.checkNameHeader(params[info.routingField], info.routingField, context);
     }
     if (info.capability !== null && !context.declared.has(info.capability)) {
       const code = MISSING_CAPABILITY_CODE ?? -32600;
@@ -195,6 +229,16 @@ export abstract class Dispatcher {
       const text = `The request does not declare the ${JSON.stringify(info.capability)} capability`;
       const data = { requiredCapabilities: REQUIRED_CAPABILITIES[info.capability] };
       throw cls ? new cls(text, data) : new JsonRpcError(code, text, data);
+    }
+    if (info.capability !== null) context = { ...context, settings: declaredSettings(params, info.capability) };
+    if (info.setting !== null && !context.settings.has(info.setting)) {
+      // A setting is opt-in on both sides: to a client that did not declare it on this request,
+      // the server behaves as one without it.
+      throw roleError(
+        "method_not_found",
+        `${method} needs the ${JSON.stringify(info.setting)} setting of ${JSON.stringify(info.capability)}, ` +
+          "which this request's client capabilities do not declare",
+      );
     }
     const parsed = this.validateParams(method, this.dropIgnored(method, params));
     if (GOVERNED_METHODS.includes(method) && info.routingField !== null) {
@@ -207,6 +251,25 @@ export abstract class Dispatcher {
     const handler = (this as unknown as Record<string, Handler | undefined>)[handlerName];
     if (typeof handler !== "function") throw roleError("method_not_found", `Method not found: ${method}`);
     return this.checkedResult(method, await handler.call(this, parsed, context));
+  }
+
+  /** -32020 when the `Mcp-Name` header is missing or differs from the body's routing field. */
+  checkNameHeader(expected: unknown, routingField: string, context: RequestContext): void {
+    if (typeof expected !== "string" || context.headers === undefined) return; // params validation refuses it
+    const raw = context.headers[NAME_HEADER];
+    if (raw === undefined) {
+      if (this.acceptMissingNameHeader) return;
+      throw roleError(
+        "header_mismatch",
+        `Mcp-Name header is missing: it must carry the request body's ${JSON.stringify(routingField)} parameter`,
+      );
+    }
+    if (decodeHeader(raw) !== expected) {
+      throw roleError(
+        "header_mismatch",
+        `Mcp-Name header does not match the request body's ${JSON.stringify(routingField)} parameter`,
+      );
+    }
   }
 
   /** `params` parsed with the method's schema; invalid params with every problem otherwise. */
