@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -98,6 +99,31 @@ def build_spec(
     The one way any command turns a spec into an IR. Raises SpecError (located) when the spec is
     invalid. `skip_unknown_modules` drops requested modules the spec does not have (the old side
     of a diff may predate a module: everything it brings is then reported as added)."""
+    # The IR depends on the spec files' contents and these arguments alone (it holds no path), and
+    # it is immutable: a process that builds the same spec again (`diff` against a base, the test
+    # suite's many generations) reuses it. Only a valid spec is kept; a bad one raises every time.
+    key = (
+        fingerprint.spec_fingerprint(spec_dir),
+        None if modules is None else tuple(modules),
+        skip_unknown_modules,
+        check_examples,
+    )
+    if key in _BUILT:
+        _BUILT.move_to_end(key)
+        return _BUILT[key]
+    spec = _build_spec(spec_dir, modules, skip_unknown_modules, check_examples)
+    _BUILT[key] = spec
+    while len(_BUILT) > 8:
+        _BUILT.popitem(last=False)
+    return spec
+
+
+_BUILT: OrderedDict[tuple[object, ...], ir.Spec] = OrderedDict()
+
+
+def _build_spec(
+    spec_dir: Path, modules: Iterable[str] | None, skip_unknown_modules: bool, check_examples: bool
+) -> ir.Spec:
     from .diagnostics import SpecError
     from .load import load_spec
     from .model import build_model
