@@ -127,7 +127,8 @@ def test_arrange_raises_on_unexpected_input(spec_ir):
     raw = run_generator(spec_ir)
     assert "SchemaDocument" not in arrange(raw, spec_ir)
     # A class that lacks a member the spec declares on it.
-    declaration = '    task_id: Annotated[StrictStr, Field(alias="taskId")]\n'
+    # (datamodel-code-generator's raw output: single quotes; ruff format makes them double later)
+    declaration = "    task_id: Annotated[StrictStr, Field(alias='taskId')]\n"
     start = raw.index("class Task(WireModel):")
     at = raw.index(declaration, start)
     with pytest.raises(ModelsShapeError, match=r"class Task to declare \['taskId'"):
@@ -137,7 +138,7 @@ def test_arrange_raises_on_unexpected_input(spec_ir):
         arrange(raw.replace("class WorkingTask(Task):", "class WorkingTask(WireModel):"), spec_ir)
     # An open object generated closed.
     with pytest.raises(ModelsShapeError, match="extra='allow'"):
-        closed = 'model_config = ConfigDict(\n        extra="forbid",'
+        closed = "model_config = ConfigDict(\n        extra='forbid',"
         arrange(raw.replace(closed.replace("forbid", "allow"), closed, 1), spec_ir)
 
 
@@ -155,3 +156,30 @@ def test_models_are_ruff_clean():
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_to_wire_leaves_out_unset_members_of_any_wire_model():
+    """Generated models dump without exclude_unset (every optional member defaults to MISSING,
+    which is never dumped: the same wire, faster); a hand-written subclass with another default
+    keeps it, so its default never appears on the wire."""
+    import mcp_tasks.models as models
+    from mcp_tasks._wire import WireModel, dump_wire
+
+    class Handwritten(WireModel):
+        a: int
+        b: int = 3
+
+    assert Handwritten.from_wire({"a": 1}).to_wire() == {"a": 1}
+    assert dump_wire(Handwritten.from_wire({"a": 1})) == {"a": 1}
+    assert Handwritten.from_wire({"a": 1, "b": 3}).to_wire() == {"a": 1, "b": 3}
+    flagged = [
+        name for name, value in vars(models).items()
+        if isinstance(value, type) and issubclass(value, WireModel) and value.__wire_exclude_unset__
+    ]
+    assert flagged == []
+    task = models.Task.from_wire(
+        {"taskId": "t", "status": "working", "createdAt": "a", "lastUpdatedAt": "b", "ttlMs": None}
+    )
+    assert task.to_wire() == {
+        "taskId": "t", "status": "working", "createdAt": "a", "lastUpdatedAt": "b", "ttlMs": None
+    }

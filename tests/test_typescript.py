@@ -164,6 +164,9 @@ def _unsafe_int(value: object) -> bool:
     return False
 
 
+# Draws from hypothesis-jsonschema (about 55 s, a quarter of the default run): the full run's.
+@pytest.mark.hypothesis_jsonschema
+@pytest.mark.node
 def test_zod_and_the_json_schema_agree_on_generated_instances(ts_package: Path):
     cases, verdicts = [], []
     for name in MESSAGES + TYPES:

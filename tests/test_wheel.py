@@ -75,7 +75,7 @@ def test_the_wheel_carries_the_spec_templates_and_package_data(wheel: Path):
     }
     expected |= {
         "taskbind/metaschema.json",
-        "taskbind/emitters/models_format/pyproject.toml",
+        "taskbind/dcg_cache.py",
         "taskbind/cli.py",
     }
     assert expected <= names, sorted(expected - names)

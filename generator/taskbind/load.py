@@ -118,7 +118,11 @@ def _construct(path: str, node: yaml.Node, problems: list[Diagnostic], depth: in
             items.item_locations.append(_location(path, item))
         return items
     # Scalars: the safe resolver decides int/float/bool/null/str (dates stay strings, see _SpecLoader).
-    return _SCALARS.construct_object(node)
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value  # what the safe constructor returns for a string, without its bookkeeping
+    value = _SCALARS.construct_object(node)
+    _SCALARS.constructed_objects.pop(node, None)  # it would keep every node it ever built alive
+    return value
 
 
 # libyaml's parser when present: it composes the big vendored module about ten times faster.
@@ -134,6 +138,7 @@ _SpecLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _SCALARS = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 
 
 def load_yaml(root: Path, relative: str) -> tuple[SourceFile, list[Diagnostic]]:

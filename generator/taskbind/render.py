@@ -42,7 +42,8 @@ def _defined(filter_function: Callable[..., str]) -> Callable[..., str]:
 
     @functools.wraps(filter_function)
     def checked(value: Any, *args: Any, **kwargs: Any) -> str:
-        _reject_undefined(value)
+        if type(value) is not str:  # text, by far the most common value, is never undefined
+            _reject_undefined(value)
         return filter_function(value, *args, **kwargs)
 
     return checked
@@ -191,30 +192,25 @@ def ts_identifier(value: Any) -> str:
     return text
 
 
+# Outside string literals, the first thing that matters: a whole literal (skipped), a quote that
+# opens one never closed, or a marker that would start a comment or template literal.
+_TS_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|["']|`|\$\{|//|/\*|\*/""", re.S)
+
+
 def _ts_code_problem(text: str) -> str | None:
     """What makes `text` unfit to print as one line of TypeScript code, or None. String literals
     (single or double quotes, backslash escapes) are skipped: they may hold anything but a line
     break. Outside them: no comment (`//`, `/*`, `*/`), no template literal (a backtick, `${`)."""
     if "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text:
         return "a line break"
-    quote: str | None = None
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if quote is not None:
-            if char == "\\":
-                i += 2
-                continue
-            if char == quote:
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char == "`":
-            return "a backtick"
-        elif text.startswith(("${", "//", "/*", "*/"), i):
-            return repr(text[i : i + 2])
-        i += 1
-    return "an unterminated string" if quote is not None else None
+    for match in _TS_TOKEN.finditer(text):
+        token = match.group()
+        if len(token) > 1 and token[0] in "\"'":
+            continue  # a complete string literal
+        if token in ("\"", "'"):
+            return "an unterminated string"
+        return "a backtick" if token == "`" else repr(token)
+    return None
 
 
 @_defined
@@ -288,7 +284,7 @@ ESCAPING_FILTERS = frozenset(
 
 class CheckedTemplate(jinja2.Template):
     """A template whose Python output must compile: a template (or an override) that renders
-    invalid Python fails here, naming the template, not later in black."""
+    invalid Python fails here, naming the template, not later in ruff format."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         text = super().render(*args, **kwargs)

@@ -48,12 +48,42 @@ def metaschema() -> dict[str, Any]:
     return json.loads(resources.files(__package__).joinpath("metaschema.json").read_text("utf-8"))
 
 
+def _meta_schema(definition: str) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/{definition}", "$defs": metaschema()["$defs"]}
+
+
+@lru_cache(maxsize=None)
+def _fast_validator(definition: str) -> Any:
+    """jsonschema-rs's validator of one definition of the meta-schema: the quick yes."""
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator(_meta_schema(definition))
+
+
+def _valid_fast(document: Any, definition: str) -> bool:
+    """Whether jsonschema-rs finds `document` valid; False when it cannot tell (then the python
+    validator decides, as it always did)."""
+    try:
+        return bool(_fast_validator(definition).is_valid(document))
+    except Exception:  # noqa: BLE001 - any doubt goes to the python validator
+        return False
+
+
 def _check_against(source: SourceFile, definition: str) -> list[Diagnostic]:
     """The meta-schema's verdict on one file, in words (taskbind.schema_errors), each error located
-    at the key or value to fix."""
+    at the key or value to fix.
+
+    A valid file, the usual case, is confirmed by jsonschema-rs (about 100x faster: the python
+    validator took 0.7 s of a generate at 1,000 synthetic methods, docs/performance.md); only a file
+    it rejects goes through the python validator, whose errors taskbind explains. Both implement
+    draft 2020-12 and the meta-schema's patterns are plain ASCII classes, so they agree on validity;
+    where they could differ (Python's `$` also matches before a final newline), the fast one is the
+    stricter, and the python validator has the last word."""
     from .schema_errors import explain
 
-    schema = {"$ref": f"#/$defs/{definition}", "$defs": metaschema()["$defs"]}
+    if _valid_fast(source.document, definition):
+        return []
+    schema = _meta_schema(definition)
     return explain(source, jsonschema.Draft202012Validator(schema).iter_errors(source.document))
 
 

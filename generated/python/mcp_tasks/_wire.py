@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import MISSING, BaseModel, ConfigDict
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -23,6 +23,24 @@ class WireModel(BaseModel):
     # models it touches (subclasses inherit the setting).
     model_config = ConfigDict(defer_build=True)
 
+    # Whether a dump must leave out members that were never set. Every optional member of a
+    # generated model defaults to MISSING, which pydantic never dumps: an unset member is then
+    # absent anyway, and the serializer need not consult the set of fields that were set (about
+    # 15% of a Task round trip). A subclass with any other default (a hand-written one) keeps
+    # exclude_unset, so that its defaults never appear on the wire: its to_wire is the one below
+    # that passes it (chosen once per class here, not tested on every dump).
+    __wire_exclude_unset__: ClassVar[bool] = False
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__wire_exclude_unset__ = any(
+            not field.is_required() and field.default is not MISSING
+            for field in cls.__pydantic_fields__.values()
+        )
+        if cls.__wire_exclude_unset__:
+            cls.to_wire = WireModel._to_wire_excluding_unset  # type: ignore[method-assign]
+
     @classmethod
     def from_wire(cls, data: Any) -> Self:
         # validate_wire and dump_wire below, inlined: one Python call less per message.
@@ -31,6 +49,12 @@ class WireModel(BaseModel):
         return result
 
     def to_wire(self) -> dict[str, Any]:
+        dumped: dict[str, Any] = self.__pydantic_serializer__.to_python(
+            self, mode="json", by_alias=True
+        )
+        return dumped
+
+    def _to_wire_excluding_unset(self) -> dict[str, Any]:
         dumped: dict[str, Any] = self.__pydantic_serializer__.to_python(
             self, mode="json", by_alias=True, exclude_unset=True
         )
@@ -51,8 +75,10 @@ def validate_wire(model: type[M], data: Any) -> M:
 
 
 def dump_wire(instance: BaseModel) -> dict[str, Any]:
-    """`instance.model_dump(mode="json", by_alias=True, exclude_unset=True)`: the wire JSON."""
+    """`instance.model_dump(mode="json", by_alias=True, exclude_unset=True)`: the wire JSON
+    (without consulting the fields set where that changes nothing: see WireModel)."""
+    exclude_unset = not isinstance(instance, WireModel) or instance.__wire_exclude_unset__
     dumped: dict[str, Any] = instance.__pydantic_serializer__.to_python(
-        instance, mode="json", by_alias=True, exclude_unset=True
+        instance, mode="json", by_alias=True, exclude_unset=exclude_unset
     )
     return dumped

@@ -29,7 +29,6 @@ from .schema import build_schema, object_schema, ref
 _ROOT_CLASS = "SchemaDocument"  # the name the generator gives the document's root; removed
 _PACKAGE = "PACKAGE"  # placeholder package of the base class; its import is made relative
 _BASE_CLASS = "WireModel"
-_FORMAT_SETTINGS = Path(__file__).resolve().parent / "models_format"
 
 _MODULE_DOCSTRING = '''"""The protocol's types as pydantic models, one per type of the spec, grouped by spec module.
 
@@ -134,15 +133,32 @@ def generate_models(spec: ir.Spec) -> str:
 
 
 def run_generator(spec: ir.Spec) -> str:
-    """datamodel-code-generator, in process, on the models schema: its output as it is."""
+    """datamodel-code-generator, in process, on the models schema: its output as it is.
+
+    Its output depends on the models schema and on the settings below alone, so it is cached by the
+    hash of both (taskbind.dcg_cache): a generate whose types did not change (a template, a target,
+    a docs change) skips it. It is most of a cold generate: about 1.5 ms per class it writes."""
+    from .. import dcg_cache
+
+    schema_text = json.dumps(models_schema(spec))
+    key = dcg_cache.key(schema_text, _SETTINGS_SOURCE)
+    code = dcg_cache.get(key)
+    if code is None:
+        code = _run_datamodel_codegen(schema_text)
+        dcg_cache.put(key, code)
+    # datamodel-codegen writes descriptions into string literals and docstrings as they are, and
+    # Python source cannot hold a NUL byte: written as its escape, the string's value is the same.
+    return code.replace("\x00", "\\x00")
+
+
+def _run_datamodel_codegen(schema_text: str) -> str:
     # Imported here: it is the slowest import of the toolkit and only this target needs it.
     import datamodel_code_generator as dcg
     from datamodel_code_generator.enums import AllOfClassHierarchy
-    from datamodel_code_generator.format import Formatter
     from datamodel_code_generator.types import StrictTypes
 
     code = dcg.generate(
-        json.dumps(models_schema(spec)),
+        schema_text,
         input_file_type=dcg.InputFileType.JsonSchema,
         output_model_type=dcg.DataModelType.PydanticV2BaseModel,
         target_python_version=dcg.PythonVersion.PY_311,
@@ -175,14 +191,21 @@ def run_generator(spec: ir.Spec) -> str:
         use_schema_description=True,
         use_field_description=True,
         disable_timestamp=True,
-        formatters=[Formatter.BUILTIN],
-        settings_path=_FORMAT_SETTINGS,  # not the working directory: output must not depend on it
+        # No formatter: ruff formats models.py once, with every other generated file
+        # (taskbind.format). The built-in one cost about a tenth of a generate, and it splits lines
+        # a character at a time: quadratic in the longest line, 137 s on a 1 MB description.
+        # Without it no configuration file is read either (the formatter read the nearest
+        # pyproject.toml), so the output does not depend on the working directory.
+        formatters=[],
         base_class=f"{_PACKAGE}._wire.{_BASE_CLASS}",
         class_name=_ROOT_CLASS,
     )
-    # datamodel-codegen writes descriptions into string literals and docstrings as they are, and
-    # Python source cannot hold a NUL byte: written as its escape, the string's value is the same.
-    return str(code).replace("\x00", "\\x00")
+    return str(code)
+
+
+# What the cache key holds besides the schema: this module's source (the settings above and
+# everything else that shapes the call) and the generator's version.
+_SETTINGS_SOURCE = Path(__file__).read_bytes()
 
 
 # The checked transformation ----------------------------------------------------------------------
@@ -192,8 +215,15 @@ def run_generator(spec: ir.Spec) -> str:
 class _Member:
     python: str
     wire: str
-    annotation: str  # ast.dump of annotation and value, to compare declarations
+    statement: ast.AnnAssign
     lines: tuple[int, int]  # first and last line (1-based, inclusive), its docstring included
+
+    @property
+    def annotation(self) -> str:
+        """ast.dump of annotation and value, to compare declarations (only a redeclaration needs
+        it: computed then, not for every member)."""
+        value = self.statement.value
+        return ast.dump(self.statement.annotation) + (ast.dump(value) if value is not None else "")
 
 
 @dataclass
@@ -245,8 +275,25 @@ def _alias_name(node: ast.stmt) -> str | None:
     return node.targets[0].id
 
 
+def _nodes(root: ast.AST) -> list[ast.AST]:
+    """Every node under `root` (itself included), like ast.walk but about three times faster: the
+    arrangement walks every definition of models.py, at 1,000 synthetic methods 4,000 of them."""
+    found: list[ast.AST] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
 def _wire_name(member: ast.AnnAssign, python: str) -> str:
-    for node in ast.walk(member):
+    for node in _nodes(member):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Field":
             for keyword in node.keywords:
                 if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
@@ -276,11 +323,8 @@ def _read_class(node: ast.ClassDef, definition: _Definition) -> None:
             following = body[index + 1] if index + 1 < len(body) else None
             last = _end(following) if following is not None and _is_docstring(following) else _end(statement)
             python = statement.target.id
-            signature = ast.dump(statement.annotation) + (
-                ast.dump(statement.value) if statement.value is not None else ""
-            )
             definition.members.append(
-                _Member(python, _wire_name(statement, python), signature, (statement.lineno, last))
+                _Member(python, _wire_name(statement, python), statement, (statement.lineno, last))
             )
             continue
         raise _fail(
@@ -471,7 +515,7 @@ def _order(spec: ir.Spec) -> list[ir.NamedType]:
 
 
 def _names_in(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in _nodes(node) if isinstance(n, ast.Name)}
 
 
 def _quote(text: str, node: ast.Assign) -> str:
@@ -495,6 +539,20 @@ def _quote(text: str, node: ast.Assign) -> str:
     return (data[:start] + f'"{expression}"'.encode() + data[end:]).decode()
 
 
+def _member_key(name: str) -> tuple[int, str]:
+    """isort's (and ruff's) order of the names one `from` import brings: constants, then classes,
+    then the rest, each case-insensitively: `MISSING, ConfigDict, Field`."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
+
+
+def _import_from(node: ast.ImportFrom) -> str:
+    """One `from` import on one line, its names in isort's order (ruff format wraps it if long)."""
+    names = sorted(node.names, key=lambda alias: _member_key(alias.name))
+    listed = ", ".join(a.name if a.asname is None else f"{a.name} as {a.asname}" for a in names)
+    return f"from {'.' * node.level}{node.module or ''} import {listed}"
+
+
 def _imports(nodes: list[ast.stmt], code_lines: list[str]) -> str:
     future: list[str] = []
     local: list[str] = []
@@ -504,6 +562,9 @@ def _imports(nodes: list[ast.stmt], code_lines: list[str]) -> str:
         text = "\n".join(code_lines[node.lineno - 1 : _end(node)])
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
+            # datamodel-code-generator writes imports unformatted (its formatter is off: ruff
+            # formats models.py once, with every other file); the order of names is taskbind's.
+            text = _import_from(node)
         elif isinstance(node, ast.Import):
             module = node.names[0].name
         else:
@@ -572,7 +633,8 @@ def arrange(code: str, spec: ir.Spec) -> str:
     # pydantic resolves it on first use) and, through it or directly, the classes rebuilt below.
     # The names each definition uses, computed once: the fixed point below revisits definitions.
     defined = set(definitions)
-    uses = {name: _names_in(d.node) & defined - {name} for name, d in definitions.items()}
+    # (`defined - {name}` would copy the set of every name once per definition: quadratic.)
+    uses = {name: (_names_in(d.node) & defined) - {name} for name, d in definitions.items()}
     incomplete: set[str] = set()
     changed = True
     while changed:
