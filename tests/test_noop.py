@@ -237,3 +237,38 @@ def test_main_exits_with_the_fast_answer(here, capsys, monkeypatch):
         main()
     assert exited.value.code == 0
     assert capsys.readouterr().out == "gen is up to date (2 files)\n"
+
+
+def test_a_flag_value_that_looks_like_a_flag_is_left_to_the_full_command_line(here, capsys):
+    """Even when a directory of that name holds up-to-date output: `--out -q` is more likely a
+    forgotten value than a directory named -q, and the full command line says which."""
+    fake_output(here / "-q")
+    assert fast(["check", "--out", "-q"], capsys) == (None, "")
+    assert fast(["check", "--out=-q"], capsys) == (0, "-q is up to date (2 files)\n")
+
+
+def test_main_answers_a_no_op_without_starting_the_full_command_line(here, capsys, monkeypatch):
+    import taskbind.cli
+
+    fake_output(here / "gen")
+    monkeypatch.setattr(taskbind.cli, "main", lambda: pytest.fail("the full command line ran"))
+    monkeypatch.setattr(sys, "argv", ["taskbind", "check", "--out", "gen"])
+    with pytest.raises(SystemExit) as exited:
+        main_of_noop()
+    assert (exited.value.code, capsys.readouterr().out) == (0, "gen is up to date (2 files)\n")
+
+
+def test_main_hands_anything_else_to_the_full_command_line(here, capsys, monkeypatch):
+    import taskbind.cli
+
+    ran = []
+    monkeypatch.setattr(taskbind.cli, "main", lambda: ran.append(sys.argv[1:]))
+    monkeypatch.setattr(sys, "argv", ["taskbind", "check", "--out", "gen"])  # no output there: stale
+    main_of_noop()
+    assert ran == [["check", "--out", "gen"]] and capsys.readouterr().out == ""
+
+
+def main_of_noop() -> None:
+    from taskbind.noop import main
+
+    main()
