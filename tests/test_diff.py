@@ -317,3 +317,36 @@ def test_against_a_ref_without_the_spec_exits_2(repo: Path):
 def test_against_outside_a_repository_exits_2(base_spec: Path):
     result = run_diff("--against", "HEAD", base_spec)
     assert result.exit_code == 2 and "not in a git repository" in result.stderr
+
+
+# The old and new values a change carries (shown in the text output and the JSON's old/new): the
+# short wire descriptions of diff/shapes.py. Expected values are read off the spec YAML: Task's
+# statusMessage is an optional string, ttlMs a required nullable safe-integer, CreateTaskResult's
+# resultType the const "task", InputRequests an alias of map<InputRequest>, includeContext an
+# optional string with the inline enum [allServers, none, thisServer].
+VALUES = [
+    ("field-type-changed", "field Task.statusMessage", "string, optional", "integer, optional",
+     on_field("statusMessage", setter(type="integer"))),
+    ("field-type-changed", "field Task.ttlMs", "safe-integer, required, nullable", "integer, required, nullable",
+     on_field("ttlMs", setter(type="integer"))),
+    ("field-type-changed", "field CreateMessageRequestParams.includeContext",
+     "string enum allServers|none|thisServer, optional", "string, optional",
+     on_type("mcp-core", "CreateMessageRequestParams", lambda t: t["fields"]["includeContext"].pop("enum"))),
+    ("field-constraints-changed", "field Task.statusMessage", "none", "pattern='^x', max_length=5",
+     on_field("statusMessage", setter(pattern="^x", max_length=5))),
+    ("field-removed", "field Task.statusMessage", "string, optional", None,
+     on_type("core", "Task", lambda t: t["fields"].pop("statusMessage"))),
+    ("required-field-added", "field Task.owner", None, "string, required",
+     on_type("core", "Task", lambda t: t["fields"].update({"owner": {"type": "string", "required": True}}))),
+    ("const-value-changed", "field CreateTaskResult.resultType", '"task"', '"créé"',
+     on_field("resultType", setter(const="créé"), "CreateTaskResult")),
+    ("alias-target-changed", "type InputRequests", "map<InputRequest>", "map<any>",
+     on_type("mcp-core", "InputRequests", setter(type="map<any>"))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "element", "old", "new", "edit"), VALUES, ids=[f"{v[0]}:{v[1]}" for v in VALUES])
+def test_a_change_carries_the_old_and_new_values(rule, element, old, new, edit, base_spec: Path, tmp_path: Path):
+    """The one change of each edit, with its values exactly (a const as JSON, non-ASCII kept)."""
+    _, report = diff_json(base_spec, make_side(base_spec, tmp_path / "new", edit))
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [(rule, element, old, new)]
