@@ -381,6 +381,7 @@ SHAPES = [
     ("object-inline-union", obj(v={"type": "string | integer"}), obj(v={"type": "string | boolean"}), NOT_RENAMED),
     ("object-const", obj(k={"const": "a"}), obj(k={"const": "b"}), NOT_RENAMED),
     ("object-same", obj(k={"const": "a"}, n={"type": "string | integer"}), obj(n={"type": "string | integer"}, k={"const": "a"}), RENAMED),
+    ("object-extra-named", {"kind": "object", "extra": "Error"}, {"kind": "object", "extra": "Error"}, RENAMED),
     ("union-variants", {"kind": "union", "variants": ["CallToolResult", "InputRequiredResult"]},
      {"kind": "union", "variants": ["CallToolResult", "CreateTaskResult"]}, NOT_RENAMED),
 ]  # fmt: skip
@@ -408,3 +409,15 @@ def test_a_renamed_type_is_one_change_wherever_it_is_used(old, new, base_spec: P
     rename_everywhere(renamed, old, new)
     _, report = diff_json(base_spec, renamed)
     assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [("type-renamed", f"type {new}", old, new)]
+
+
+def test_a_union_renamed_with_its_renamed_variant_is_two_renames(base_spec: Path, tmp_path: Path):
+    """The variant's rename is taken into account when the unions' shapes are compared."""
+    variant = obj(note={"type": "string"}, kind={"const": "spare"})
+    old = make_side(base_spec, tmp_path / "old", spare_types({
+        "SpareVariant": variant, "Spare": {"kind": "union", "variants": ["SpareVariant", "CallToolResult"]}}))
+    new = make_side(base_spec, tmp_path / "new", spare_types({
+        "OtherVariant": variant, "Other": {"kind": "union", "variants": ["OtherVariant", "CallToolResult"]}}))
+    _, report = diff_json(old, new)
+    assert sorted((c["rule"], c["element"]) for c in report["changes"]) == [
+        ("type-renamed", "type Other"), ("type-renamed", "type OtherVariant")]
