@@ -317,3 +317,107 @@ def test_against_a_ref_without_the_spec_exits_2(repo: Path):
 def test_against_outside_a_repository_exits_2(base_spec: Path):
     result = run_diff("--against", "HEAD", base_spec)
     assert result.exit_code == 2 and "not in a git repository" in result.stderr
+
+
+# The old and new values a change carries (shown in the text output and the JSON's old/new): the
+# short wire descriptions of diff/shapes.py. Expected values are read off the spec YAML: Task's
+# statusMessage is an optional string, ttlMs a required nullable safe-integer, CreateTaskResult's
+# resultType the const "task", InputRequests an alias of map<InputRequest>, includeContext an
+# optional string with the inline enum [allServers, none, thisServer]; a const field is described
+# by its JSON value.
+VALUES = [
+    ("field-type-changed", "field Task.statusMessage", "string, optional", "integer, optional",
+     on_field("statusMessage", setter(type="integer"))),
+    ("field-type-changed", "field Task.ttlMs", "safe-integer, required, nullable", "integer, required, nullable",
+     on_field("ttlMs", setter(type="integer"))),
+    ("field-type-changed", "field CreateMessageRequestParams.includeContext",
+     "string enum allServers|none|thisServer, optional", "string, optional",
+     on_type("mcp-core", "CreateMessageRequestParams", lambda t: t["fields"]["includeContext"].pop("enum"))),
+    ("field-constraints-changed", "field Task.statusMessage", "none", "pattern='^x', max_length=5",
+     on_field("statusMessage", setter(pattern="^x", max_length=5))),
+    ("field-removed", "field Task.statusMessage", "string, optional", None,
+     on_type("core", "Task", lambda t: t["fields"].pop("statusMessage"))),
+    ("required-field-added", "field Task.owner", None, "string, required",
+     on_type("core", "Task", lambda t: t["fields"].update({"owner": {"type": "string", "required": True}}))),
+    ("const-value-changed", "field CreateTaskResult.resultType", '"task"', '"créé"',
+     on_field("resultType", setter(const="créé"), "CreateTaskResult")),
+    ("alias-target-changed", "type InputRequests", "map<InputRequest>", "map<any>",
+     on_type("mcp-core", "InputRequests", setter(type="map<any>"))),
+    ("optional-field-added", "field Task.flag", None, "const true, optional", flag_const(True)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "element", "old", "new", "edit"), VALUES, ids=[f"{v[0]}:{v[1]}" for v in VALUES])
+def test_a_change_carries_the_old_and_new_values(rule, element, old, new, edit, base_spec: Path, tmp_path: Path):
+    """The one change of each edit, with its values exactly (a const as JSON, non-ASCII kept)."""
+    _, report = diff_json(base_spec, make_side(base_spec, tmp_path / "new", edit))
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [(rule, element, old, new)]
+
+
+def spare_types(types: dict) -> Edit:
+    return in_module("core", lambda doc: doc["types"].update(types))
+
+
+def enum(*values: str) -> dict:
+    return {"kind": "enum", "values": {v: {"description": "x"} for v in values}}
+
+
+def obj(**fields: dict) -> dict:
+    return {"kind": "object", "fields": fields}
+
+
+# A named type gone from the old spec and one new in the new spec are a rename when they have the
+# same wire shape (type-renamed: "a new name and the same shape"), else a removal and an addition.
+# Each pair differs in one part of the shape only.
+RENAMED = [("type-renamed", "type Other")]
+NOT_RENAMED = [("type-removed", "type Spare"), ("type-added", "type Other")]
+SHAPES = [
+    ("enum-same", enum("a", "b"), enum("b", "a"), RENAMED),
+    ("enum-values", enum("a", "b"), enum("a", "c"), NOT_RENAMED),
+    ("alias-same", {"kind": "alias", "type": "list<string>"}, {"kind": "alias", "type": "list<string>"}, RENAMED),
+    ("alias-list-item", {"kind": "alias", "type": "list<string>"}, {"kind": "alias", "type": "list<integer>"}, NOT_RENAMED),
+    ("object-extra", {"kind": "object", "extra": "string"}, {"kind": "object", "extra": "integer"}, NOT_RENAMED),
+    ("object-field-type", obj(note={"type": "string"}), obj(note={"type": "integer"}), NOT_RENAMED),
+    ("object-inline-union", obj(v={"type": "string | integer"}), obj(v={"type": "string | boolean"}), NOT_RENAMED),
+    ("object-const", obj(k={"const": "a"}), obj(k={"const": "b"}), NOT_RENAMED),
+    ("object-same", obj(k={"const": "a"}, n={"type": "string | integer"}), obj(n={"type": "string | integer"}, k={"const": "a"}), RENAMED),
+    ("object-extra-named", {"kind": "object", "extra": "Error"}, {"kind": "object", "extra": "Error"}, RENAMED),
+    ("union-variants", {"kind": "union", "variants": ["CallToolResult", "InputRequiredResult"]},
+     {"kind": "union", "variants": ["CallToolResult", "CreateTaskResult"]}, NOT_RENAMED),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old_type", "new_type", "expected"), [s[1:] for s in SHAPES], ids=[s[0] for s in SHAPES])
+def test_a_rename_is_recognised_by_the_whole_shape(old_type, new_type, expected, base_spec: Path, tmp_path: Path):
+    old = make_side(base_spec, tmp_path / "old", spare_types({"Spare": old_type}))
+    new = make_side(base_spec, tmp_path / "new", spare_types({"Other": new_type}))
+    _, report = diff_json(old, new)
+    assert [(c["rule"], c["element"]) for c in report["changes"]] == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("TaskStatus", "TaskState"), ("CallToolResult", "ToolCallResult"), ("InputRequests", "PendingInputs")],
+    ids=["used-as-a-field-type", "used-as-a-union-variant", "an-alias-used-as-a-field-type"],
+)
+def test_a_renamed_type_is_one_change_wherever_it_is_used(old, new, base_spec: Path, tmp_path: Path):
+    """Task.status is a TaskStatus, CallToolResult a variant of CallToolResponseResult, Task's
+    inputRequests an InputRequests: the wire is unchanged, so neither the field nor the union
+    reports a change of its own, only the rename does."""
+    renamed = tmp_path / "new"
+    shutil.copytree(base_spec, renamed)
+    rename_everywhere(renamed, old, new)
+    _, report = diff_json(base_spec, renamed)
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [("type-renamed", f"type {new}", old, new)]
+
+
+def test_a_union_renamed_with_its_renamed_variant_is_two_renames(base_spec: Path, tmp_path: Path):
+    """The variant's rename is taken into account when the unions' shapes are compared."""
+    variant = obj(note={"type": "string"}, kind={"const": "spare"})
+    old = make_side(base_spec, tmp_path / "old", spare_types({
+        "SpareVariant": variant, "Spare": {"kind": "union", "variants": ["SpareVariant", "CallToolResult"]}}))
+    new = make_side(base_spec, tmp_path / "new", spare_types({
+        "OtherVariant": variant, "Other": {"kind": "union", "variants": ["OtherVariant", "CallToolResult"]}}))
+    _, report = diff_json(old, new)
+    assert sorted((c["rule"], c["element"]) for c in report["changes"]) == [
+        ("type-renamed", "type Other"), ("type-renamed", "type OtherVariant")]
