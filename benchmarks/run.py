@@ -324,6 +324,29 @@ def runtime_rows(repeats: int) -> list[Row]:
     return rows
 
 
+def store_rows(repeats: int) -> list[Row]:
+    """tasks/get through the Redis store against the in-memory store, alternating in the same run
+    (benchmarks/store_bench.py; as the runtime server calls it, through `store.run`)."""
+    import shutil
+
+    from store_bench import gets_per_second, local_redis
+
+    from mcp_tasks.store import TaskStore
+
+    name = "runtime `tasks/get` through the Redis store (`store.run`, a local redis-server)"
+    if shutil.which("redis-server") is None:
+        return [Row(name, "/s", [math.nan], goal="(not measured: no redis-server)")]
+    from mcp_tasks.redis_store import RedisTaskStore
+
+    with local_redis() as url:
+        shared, memory = alternate(
+            lambda: asyncio.run(gets_per_second(RedisTaskStore(url, prefix="bench:"), 1.0, off_loop=True)),
+            lambda: asyncio.run(gets_per_second(TaskStore(), 1.0, off_loop=True)),
+            repeats,
+        )
+    return [Row(name, "/s", shared, "the in-memory store, the same calls", memory, "(reported)")]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -426,6 +449,7 @@ def main() -> int:
     rows += import_rows(repeats)
     rows += model_rows(repeats)
     rows += runtime_rows(repeats)
+    rows += store_rows(repeats)
     rows += http_rows(repeats)
     if args.suite:
         rows += suite_rows()

@@ -140,5 +140,11 @@ def allowed(source: str, target: str, trigger: str) -> bool:
     return any(r[:3] == (source, target, trigger) for r in TRANSITIONS)
 
 
+def successors(source: str) -> frozenset[str]:
+    """Every status `source` may become, whatever the trigger (what a client observing only
+    statuses, as the race and concurrency tests do, can hold a change against)."""
+    return frozenset(r.target for r in TRANSITIONS if r.source == source)
+
+
 def accepts(status: str, method: str) -> bool:
     return method in ACCEPTS[status][0]

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from conftest import report, running_reference_server
+from lifecycle_oracle import TERMINAL, successors
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -35,17 +36,6 @@ META = {
         "extensions": {EXTENSION: {"steer": True, "pause": True}}
     },
 }
-TERMINAL = {"completed", "failed", "cancelled"}
-# SEP-2663's lifecycle with SEP-2669's `paused` (spec facts §2.3, §4): from -> every status it may
-# become. Written by hand from the spec text, so that the generated table is not its own oracle.
-TRANSITIONS = {
-    "working": {"input_required", "completed", "failed", "cancelled", "paused"},
-    "input_required": {"working", "completed", "failed", "cancelled", "paused"},
-    "paused": {"working", "input_required", "cancelled", "failed"},
-    "completed": set(),
-    "failed": set(),
-    "cancelled": set(),
-}
 
 
 # Only `tasks/resume` takes a task out of `paused` to a non-terminal status (SEP-2669); the server
@@ -58,7 +48,7 @@ def reachable(source: str) -> set[str]:
     """Every status a task in `source` may show later (polling can miss the steps between)."""
     seen, frontier = set(), [source]
     while frontier:
-        for target in TRANSITIONS[frontier.pop()]:
+        for target in successors(frontier.pop()):
             if target not in seen:
                 seen.add(target)
                 frontier.append(target)

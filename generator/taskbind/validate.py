@@ -392,7 +392,9 @@ class _Checker:
                     owner = module
                 for status, body in section.get("statuses", {}).items():
                     if status in statuses:
+                        # The first declaration stays: the others' references must not be blamed on this one.
                         self.error(section["statuses"].where(status), f"status {status!r} already declared by {statuses[status][0]!r}")
+                        continue
                     statuses[status] = (module, body)
         for module, source in self.raw.modules.items():
             doc = source.document
