@@ -17,12 +17,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
+from conftest import free_port
 from mcp_tasks.dispatcher import RequestContext
 from mcp_tasks.runtime import TaskContext, TaskRuntime, bind_to_creator
 from mcp_tasks.runtime_server import RuntimeTaskServer
-
-from conftest import free_port
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"  # SEP-2663's extension id
 from redis_server import make_store

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import report, running_reference_server
 from lifecycle_oracle import TERMINAL, successors
 

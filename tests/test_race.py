@@ -18,10 +18,9 @@ from contextlib import ExitStack
 
 import anyio
 import pytest
-
 from conftest import running_reference_server
-from mcp_tasks import errors
 from lifecycle_oracle import TERMINAL, successors
+from mcp_tasks import errors
 from test_push import raw_listen, tasks_at
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
