@@ -35,7 +35,7 @@ from .dispatcher import RequestContext
 from .guard import TransitionRefused, check_request, task_not_found
 from .limits import DEFAULT_LIMITS, TaskLimits, check_input_responses, check_text
 from .store import TaskStore
-from .store_base import BaseTaskStore, TaskRecord
+from .store_base import BaseTaskStore, TaskRecord, call_on_loop
 
 logger = logging.getLogger(__name__)
 
@@ -473,17 +473,8 @@ class TaskRuntime:
             self.store.apply_request(record, _spec.CANCEL, _cancelled_unless_ended)
 
     def _on_loop(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Call `callback` on the loop the bodies run on: now when already there, else as soon as
-        the loop can (an operation the store carried out on its own thread; see `store.run`)."""
-        loop = self._loop
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if loop is None or running is loop or loop.is_closed():
-            callback(*args)
-        else:
-            loop.call_soon_threadsafe(callback, *args)
+        """Call `callback` on the loop the bodies run on (see store_base.call_on_loop)."""
+        call_on_loop(self._loop, callback, *args)
 
     def _cancel_running(self, context: TaskContext) -> None:
         context.cancel_requested = True

@@ -32,6 +32,22 @@ from .limits import DEFAULT_LIMITS, TaskLimits
 TASK_ID_BYTES = 24
 
 
+def call_on_loop(
+    loop: asyncio.AbstractEventLoop | None, callback: Callable[..., Any], *args: Any
+) -> None:
+    """Call `callback` on `loop`: now when already there (or there is no loop to go to), else as
+    soon as the loop can. Store operations may run on a worker thread (see `store.run`), while
+    records' signals, tasks and futures belong to the loop."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if loop is None or running is loop or loop.is_closed():
+        callback(*args)
+    else:
+        loop.call_soon_threadsafe(callback, *args)
+
+
 def new_task_id() -> str:
     return secrets.token_urlsafe(TASK_ID_BYTES)
 

@@ -54,6 +54,7 @@ from .store_base import (
     EventPage,
     Mutation,
     TaskRecord,
+    call_on_loop,
     new_task_id,
     timestamp,
 )
@@ -253,16 +254,8 @@ class RedisTaskStore(BaseTaskStore):
         self._worker.submit(logged)
 
     def _on_loop(self, callback: Callable[..., Any], *args: Any) -> None:
-        """Call `callback` on the event loop: now when on it, else as soon as the loop can."""
-        loop = self._loop
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if loop is None or running is loop or loop.is_closed():
-            callback(*args)
-        else:
-            loop.call_soon_threadsafe(callback, *args)
+        """Call `callback` on the event loop (see store_base.call_on_loop)."""
+        call_on_loop(self._loop, callback, *args)
 
     def create(
         self,
