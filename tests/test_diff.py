@@ -421,3 +421,19 @@ def test_a_union_renamed_with_its_renamed_variant_is_two_renames(base_spec: Path
     _, report = diff_json(old, new)
     assert sorted((c["rule"], c["element"]) for c in report["changes"]) == [
         ("type-renamed", "type Other"), ("type-renamed", "type OtherVariant")]
+
+
+def test_a_union_whose_variant_changes_its_discriminator_value_is_not_a_rename(base_spec: Path, tmp_path: Path):
+    """A union's shape includes each variant's discriminator value: when the variant's const changes
+    in the same change as the union's name, the union's wire shape is not the same, so the old name
+    is removed and the new one added (the planted bug left the value out of the shape and reported a
+    rename)."""
+    def sides(const: str, union: str) -> dict:
+        return {"SpareVariant": obj(kind={"const": const, "required": True}),
+                union: {"kind": "union", "discriminator": "kind", "variants": ["SpareVariant"]}}
+
+    old = make_side(base_spec, tmp_path / "old", spare_types(sides("a", "Spare")))
+    new = make_side(base_spec, tmp_path / "new", spare_types(sides("b", "Other")))
+    _, report = diff_json(old, new)
+    assert sorted((c["rule"], c["element"]) for c in report["changes"]) == [
+        ("const-value-changed", "field SpareVariant.kind"), ("type-added", "type Other"), ("type-removed", "type Spare")]
