@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from contextlib import ExitStack
 
 import anyio
 import pytest
 from conftest import running_reference_server
-from lifecycle_oracle import TERMINAL, successors
+from lifecycle_oracle import REFUSAL_CODE, TERMINAL, accepts, allowed, successors
 from mcp_tasks import errors
 from test_push import raw_listen, tasks_at
 
@@ -39,6 +40,23 @@ def anyio_backend():
 
 def status(task) -> str:
     return getattr(task.status, "root", task.status)
+
+
+def assert_lifecycle_refusal(refused: errors.JsonRpcError, method: str) -> None:
+    """A request that lost a race is refused by the lifecycle, for a reason the oracle agrees with:
+    the method is not accepted in the status the task had, or the change it asked for is not a
+    transition (the task moved on between the read and the write). Anything else is a failure."""
+    assert refused.code == REFUSAL_CODE, refused
+    not_accepted = re.fullmatch(r"(\S+) is not accepted on a task in status '(\w+)'", refused.message)
+    if not_accepted:
+        assert not_accepted[1] == method and not accepts(not_accepted[2], method), refused.message
+        return
+    terminal = re.fullmatch(r"a task in terminal status '(\w+)' never changes \(to '\w+'\)", refused.message)
+    if terminal:
+        assert terminal[1] in TERMINAL, refused.message
+        return
+    transition = re.fullmatch(r"'(\w+)' -> '(\w+)' by '(\S+)' is not a transition of the lifecycle", refused.message)
+    assert transition and not allowed(*transition.groups()), refused.message
 
 
 async def test_two_replicas_racing_on_the_same_tasks_keep_the_invariants(redis_url):
@@ -75,8 +93,9 @@ async def test_two_replicas_racing_on_the_same_tasks_keep_the_invariants(redis_u
                         await anyio.sleep(rng.uniform(0, 0.02))
                         try:
                             await getattr(client, f"{method}_task")(task_id)
-                        except errors.InvalidParamsError:
-                            continue  # refused by the lifecycle: the other replica got there first
+                        except errors.InvalidParamsError as refused:
+                            assert_lifecycle_refusal(refused, f"tasks/{method}")
+                            continue  # the other replica got there first
                         acked[task_id][method] += 1
 
                 async def steer(task_id: str, replicas_plan: list[int]):
@@ -84,7 +103,8 @@ async def test_two_replicas_racing_on_the_same_tasks_keep_the_invariants(redis_u
                         message = f"{task_id[:6]}-{index}"
                         try:
                             await replicas[replica].steer_task(task_id, message)
-                        except errors.InvalidParamsError:
+                        except errors.InvalidParamsError as refused:
+                            assert_lifecycle_refusal(refused, "tasks/steer")
                             return  # terminal: no more steering
                         steered[task_id].append(message)
 
@@ -107,7 +127,8 @@ async def test_two_replicas_racing_on_the_same_tasks_keep_the_invariants(redis_u
                     for task_id in ids:
                         try:
                             await b.resume_task(task_id)
-                        except errors.InvalidParamsError:
+                        except errors.InvalidParamsError as refused:
+                            assert_lifecycle_refusal(refused, "tasks/resume")
                             continue  # not paused (or already terminal)
                         acked[task_id]["resume"] += 1
                     finals = {task_id: await a.wait_until_terminal(task_id) for task_id in ids}
