@@ -191,17 +191,29 @@ def _diff(workdir: Path, name: str) -> str:
     return "\n".join(line for line in shown.splitlines()[1:] if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
 
 
-def run_module(module: Module, max_children: int, only: list[str], again: bool = True) -> dict:
+def run_module(module: Module, max_children: int, only: list[str], again: bool = True, rerun: bool = False,
+               resume: bool = False) -> dict:
     """Run mutmut on one module (again=False: only read the results of the last run, e.g. one that
-    was stopped midway; the mutants it did not reach count as not run)."""
+    was stopped midway; the mutants it did not reach count as not run). rerun=True keeps the last
+    run's results and runs again only its survivors and untested mutants, after tests were added
+    (mutmut collects the new tests' coverage itself; they must be new test functions in the files
+    the module already lists, since changing the list makes mutmut start over). resume=True keeps
+    the results of a run that was stopped and runs the mutants it did not reach."""
     workdir = SCRATCH / module.name
     log = workdir / "mutmut.log"
     started = time.monotonic()
-    if again:
+    if (rerun or resume or not again) and not log.exists():
+        raise SystemExit(f"no earlier run of {module.name} in {workdir}")
+    if rerun:
+        names = [name for name, status in _results(workdir).items() if status in ("survived", "no tests")]
+        done = _mutmut(workdir, "run", "--max-children", str(max_children), *names, log=log) if names else subprocess.CompletedProcess([], 0)
+    elif resume:
+        with log.open("a") as out:  # mutmut runs only the mutants without a result
+            done = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *only],
+                                  cwd=workdir, env=_env(workdir), stdout=out, stderr=subprocess.STDOUT, check=False)
+    elif again:
         _setup(module, workdir)
         done = _mutmut(workdir, "run", "--max-children", str(max_children), *only, log=log)
-    elif not log.exists():
-        raise SystemExit(f"no earlier run of {module.name} in {workdir}")
     else:
         done = subprocess.CompletedProcess([], 0)
     seconds = time.monotonic() - started if again else float("nan")
@@ -211,16 +223,18 @@ def run_module(module: Module, max_children: int, only: list[str], again: bool =
     statuses = _results(workdir)
     counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
     survivors = [(name, _diff(workdir, name)) for name, status in sorted(statuses.items()) if status == "survived"]
-    return {"module": module, "statuses": statuses, "counts": counts, "survivors": survivors, "seconds": seconds, "only": only}
+    return {"module": module, "statuses": statuses, "counts": counts, "survivors": survivors, "seconds": seconds, "only": only,
+            "rerun": rerun}
 
 
 def _row(result: dict) -> str:
-    """Score = killed / mutants run. A mutant no selected test reaches ("no tests") counts as not
+    """Score = (killed + timeout) / mutants run: a mutant that makes the tests hang is caught, since
+    the suite would fail on it too. A mutant no selected test reaches ("no tests") counts as not
     killed; one left out by --only ("not checked") is not run and not counted."""
     counts, total = result["counts"], len(result["statuses"])
-    killed, not_run = counts.get("killed", 0), counts.get("not checked", 0)
+    caught, not_run = counts.get("killed", 0) + counts.get("timeout", 0), counts.get("not checked", 0)
     run = total - not_run
-    score = f"{100 * killed / run:.1f}%" if run else "n/a"
+    score = f"{100 * caught / run:.1f}%" if run else "n/a"
     return (f"| {result['module'].name} | {total} | {not_run} | {killed} | {counts.get('survived', 0)} | "
             f"{counts.get('timeout', 0)} | {counts.get('no tests', 0)} | {score} |")
 
@@ -233,6 +247,8 @@ def _section(result: dict) -> str:
     module = result["module"]
     lines = [f"## {module.name}", ""]
     took = "" if result["seconds"] != result["seconds"] else f" Took {result['seconds']:.0f} s."  # NaN: not timed
+    if result["rerun"]:
+        took = f"{result.get('took_before', '')} Survivors re-run after new tests: {result['seconds']:.0f} s."
     lines.append(f"Mutated: {', '.join(f'`{module.package}/{f}`' for f in module.files)}. "
                  f"Tests: `{' '.join(module.tests)}`.{took}")
     if module.note:
@@ -261,6 +277,9 @@ def _write_report(results: list[dict]) -> None:
     old = REPORT.read_text("utf-8") if REPORT.exists() else ""
     sections = {m.group(1): m.group(0) for m in re.finditer(r"(?ms)^## (\w+)\n.*?^<!-- end \1 -->$", old)}
     for result in results:
+        if result["rerun"] and result["module"].name in sections:  # keep the full run's time
+            before = re.search(r" Took \d+ s\.", sections[result["module"].name])
+            result["took_before"] = before.group(0) if before else ""
         sections[result["module"].name] = _section(result)
     notes = ""
     match = re.search(r"(?ms)^## Equivalent mutants\n.*\Z", old)
@@ -273,7 +292,8 @@ def _write_report(results: list[dict]) -> None:
         "",
         "Made by `python tools/mutation.py [MODULE...]` (mutmut 3, the `mutation` extra); not part of",
         "the test run. Each module is mutated alone and tested with only the tests listed in its",
-        "section. Score = killed / mutants run (a mutant no selected test reaches counts as not killed).",
+        "section. Score = (killed + timeout) / mutants run: a mutant that hangs the tests is caught; a",
+        "mutant no selected test reaches counts as not killed.",
         "Survivors are listed with their diff; the ones that cannot be killed are explained under",
         "\"Equivalent mutants\".",
         "",
@@ -302,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-report", action="store_true", help="print only; leave docs/mutation.md alone")
     parser.add_argument("--from-last-run", action="store_true",
                         help="do not run mutmut: report the results left in mutants/<module>/ by the last run")
+    parser.add_argument("--rerun-survivors", action="store_true",
+                        help="keep the last run's results; run again only its survivors and untested mutants (after adding tests)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the results of a run that was stopped; run only the mutants it did not reach")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="run only the mutants whose name matches (e.g. 'taskbind.validate.*lifecycle*'); repeatable")
     args = parser.parse_args(argv)
@@ -311,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     print(HEADER.splitlines()[0])
     for name in args.modules or list(MODULES):
-        result = run_module(MODULES[name], args.max_children, args.only or list(MODULES[name].only), not args.from_last_run)
+        result = run_module(MODULES[name], args.max_children, args.only or list(MODULES[name].only), not args.from_last_run,
+                            args.rerun_survivors, args.resume)
         results.append(result)
         print(_row(result), flush=True)
         if not args.no_report:  # after each module: a run stopped later keeps the earlier ones
