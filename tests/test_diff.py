@@ -437,3 +437,49 @@ def test_a_union_whose_variant_changes_its_discriminator_value_is_not_a_rename(b
     _, report = diff_json(old, new)
     assert sorted((c["rule"], c["element"]) for c in report["changes"]) == [
         ("const-value-changed", "field SpareVariant.kind"), ("type-added", "type Other"), ("type-removed", "type Spare")]
+
+
+def test_a_renamed_type_points_at_the_new_name_and_a_removed_type_at_the_old_one(base_spec: Path, tmp_path: Path):
+    """A rename is reported where the new spec declares the new name (side "new"); a removal has
+    nothing to point at in the new spec, so it points at the old declaration (side "old") and
+    carries the old kind as its old value (the planted bugs dropped either location or the kind)."""
+    old = make_side(base_spec, tmp_path / "old", spare_types({"Spare": enum("a", "b"), "Gone": obj(x={"type": "string"})}))
+    new = make_side(base_spec, tmp_path / "new", spare_types({"Other": enum("a", "b")}))
+    _, report = diff_json(old, new)
+    seen = [(c["rule"], c["element"], c["old"], c["new"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in report["changes"]]
+    body = lambda side, name: line_of(side / "modules" / "core.yaml", f"  {name}:") + 1  # noqa: E731 (a type's location is its body)
+    assert seen == [
+        ("type-renamed", "type Other", "Spare", "Other", (new / "modules" / "core.yaml").resolve(), body(new, "Other"), "new"),
+        ("type-removed", "type Gone", "object", None, (old / "modules" / "core.yaml").resolve(), body(old, "Gone"), "old"),
+    ]
+
+
+BASE = obj(spareInherited={"type": "string"})
+OWN = {"spareOwn": {"type": "string"}}
+
+
+def with_base(base: str) -> dict:
+    return {"kind": "object", "extends": [base], "fields": OWN}
+
+
+@pytest.mark.parametrize(
+    ("old_types", "new_types", "expected"),
+    [
+        ({"SpareBase": BASE, "Spare": obj(**OWN)}, {"SpareBase": BASE, "Spare": with_base("SpareBase")},
+         [("optional-field-added", "field Spare.spareInherited")]),
+        ({"SpareBase": BASE, "Spare": with_base("SpareBase")}, {"SpareBase": BASE, "Spare": obj(**OWN)},
+         [("field-removed", "field Spare.spareInherited")]),
+        ({"SpareBase": BASE, "Spare": obj(**OWN)}, {"OtherBase": BASE, "Spare": with_base("OtherBase")},
+         [("type-renamed", "type OtherBase"), ("optional-field-added", "field Spare.spareInherited")]),
+    ],
+    ids=["gains-a-base", "drops-a-base", "gains-a-renamed-base"],
+)
+def test_a_type_that_gains_or_drops_a_base_is_the_one_that_changed(old_types, new_types, expected, base_spec: Path, tmp_path: Path):
+    """A field is named after the type that declares it (Task losing a field is one change, not
+    one per subtype), except when the declaring type keeps the field on the other side: then only
+    the type that gained or dropped the base changed, and the change is named after it, also when
+    the base was renamed in the same change. (The planted bugs named the base instead.)"""
+    old = make_side(base_spec, tmp_path / "old", spare_types(old_types))
+    new = make_side(base_spec, tmp_path / "new", spare_types(new_types))
+    _, report = diff_json(old, new)
+    assert [(c["rule"], c["element"]) for c in report["changes"]] == expected
