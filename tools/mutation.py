@@ -127,6 +127,20 @@ MODULES = {
             ("tests/test_diff.py",),
             "the shape comparison (renames recognised by shape) only, for the time reason given under diff_rules",
         ),
+        Module(
+            "diff_types",
+            GENERATOR,
+            ("diff/types.py",),
+            ("tests/test_diff.py",),
+            "the comparison of named types and fields (which rule a type or field change is)",
+        ),
+        Module(
+            "diff_surface",
+            GENERATOR,
+            ("diff/surface.py",),
+            ("tests/test_diff.py",),
+            "the comparison of methods, errors, capabilities, settings and the lifecycle",
+        ),
     )
 }
 
@@ -235,7 +249,7 @@ def _row(result: dict) -> str:
     caught, not_run = counts.get("killed", 0) + counts.get("timeout", 0), counts.get("not checked", 0)
     run = total - not_run
     score = f"{100 * caught / run:.1f}%" if run else "n/a"
-    return (f"| {result['module'].name} | {total} | {not_run} | {killed} | {counts.get('survived', 0)} | "
+    return (f"| {result['module'].name} | {total} | {not_run} | {counts.get('killed', 0)} | {counts.get('survived', 0)} | "
             f"{counts.get('timeout', 0)} | {counts.get('no tests', 0)} | {score} |")
 
 
