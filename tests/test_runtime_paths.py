@@ -13,13 +13,16 @@ they are defined.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
-
 from mcp_tasks import _spec, errors
 from mcp_tasks.dispatcher import RequestContext
+from mcp_tasks.guard import TransitionRefused
+from mcp_tasks.limits import TaskLimits
 from mcp_tasks.runtime import (
     TaskContext,
     TaskFailed,
@@ -29,6 +32,7 @@ from mcp_tasks.runtime import (
 )
 from mcp_tasks.store import TaskStore
 from mcp_tasks.store_base import TaskRecord
+from pydantic import BaseModel, Field
 
 pytestmark = pytest.mark.anyio
 
@@ -89,8 +93,15 @@ def test_task_failed_carries_its_json_rpc_error_and_reads_as_its_message():
     """str() of the exception is the error's message (not the whole error, not None)."""
     failure = TaskFailed(-32000, "Quota exceeded", {"retryAfterMs": 500})
     assert str(failure) == "Quota exceeded"
-    assert failure.error == {"code": -32000, "message": "Quota exceeded", "data": {"retryAfterMs": 500}}
-    assert TaskFailed(-32000, "Quota exceeded").error == {"code": -32000, "message": "Quota exceeded"}
+    assert failure.error == {
+        "code": -32000,
+        "message": "Quota exceeded",
+        "data": {"retryAfterMs": 500},
+    }
+    assert TaskFailed(-32000, "Quota exceeded").error == {
+        "code": -32000,
+        "message": "Quota exceeded",
+    }
 
 
 async def test_a_body_fails_its_task_with_a_copy_of_a_spec_error():
@@ -109,7 +120,11 @@ async def test_a_body_fails_its_task_with_a_copy_of_a_spec_error():
         await until(lambda: record.terminal)
         detailed = record.to_detailed()
         assert detailed["status"] == "failed"
-        assert detailed["error"] == {"code": -32602, "message": "n must be positive", "data": {"field": "n"}}
+        assert detailed["error"] == {
+            "code": -32602,
+            "message": "n must be positive",
+            "data": {"field": "n"},
+        }
         assert detailed["statusMessage"] == "n must be positive"
 
 
@@ -133,7 +148,10 @@ async def test_a_build_without_subtasks_fails_the_body_that_spawns_one(monkeypat
         assert record.error == {"code": -32601, "message": "subtasks is not part of this build"}
         with pytest.raises(errors.MethodNotFoundError) as raised:
             runtime.start(forever, parent=record)
-        assert raised.value.to_error() == {"code": -32601, "message": "subtasks is not part of this build"}
+        assert raised.value.to_error() == {
+            "code": -32601,
+            "message": "subtasks is not part of this build",
+        }
 
 
 async def test_a_build_without_task_events_refuses_them(monkeypatch):
@@ -164,7 +182,11 @@ async def test_a_build_without_task_events_refuses_them(monkeypatch):
     ("missing", "call", "feature"),
     [
         (("PAUSE", "PAUSED", "RESUME"), lambda runtime, task_id: runtime.pause(task_id), "pausing"),
-        (("PAUSE", "PAUSED", "RESUME"), lambda runtime, task_id: runtime.resume(task_id), "resuming"),
+        (
+            ("PAUSE", "PAUSED", "RESUME"),
+            lambda runtime, task_id: runtime.resume(task_id),
+            "resuming",
+        ),
         (("STEER",), lambda runtime, task_id: runtime.steer(task_id, "left"), "steering"),
     ],
     ids=["pause", "resume", "steer"],
@@ -180,7 +202,10 @@ async def test_a_build_without_interaction_refuses_it_by_name(monkeypatch, missi
         version = record.version
         with pytest.raises(errors.MethodNotFoundError) as raised:
             call(runtime, record.task_id)
-        assert raised.value.to_error() == {"code": -32601, "message": f"{feature} is not part of this build"}
+        assert raised.value.to_error() == {
+            "code": -32601,
+            "message": f"{feature} is not part of this build",
+        }
         assert (record.status, record.version) == ("working", version)
 
 
@@ -235,32 +260,45 @@ def test_a_terminal_task_asks_for_nothing_and_an_unknown_answer_is_refused_quiet
 
 
 class SteppedStore(TaskStore):
-    """The in-memory store, except that `run` lets the event loop go on after the body's own
-    input request step (`TaskContext._ask`) and before handing back its key, until released: what
-    a store that works on its own thread (Redis) does. A tasks/update can come in meanwhile."""
+    """The in-memory store, except that `run` lets the event loop go on around the first call of
+    one operation (before or after it runs), until released: what a store that works on its own
+    thread (Redis) does, where other requests are handled meanwhile."""
 
-    def __init__(self):
+    def __init__(self, operation: str, *, before: bool):
         super().__init__()
-        self.asked = asyncio.Event()  # the step is done, its result not yet back
+        self.operation, self.before = operation, before
+        self.held = asyncio.Event()  # the loop goes on while the operation is held
         self.release = asyncio.Event()
+        self.refusals: list[Exception] = []  # what the held operation raised, once released
+
+    async def hold(self) -> None:
+        self.held.set()
+        await self.release.wait()
 
     async def run(self, operation, /, *args, **kwargs):
-        result = operation(*args, **kwargs)
-        if getattr(operation, "__name__", None) == "_ask":
-            self.asked.set()
-            await self.release.wait()
+        held = getattr(operation, "__name__", None) == self.operation and not self.held.is_set()
+        if held and self.before:
+            await self.hold()
+        try:
+            result = operation(*args, **kwargs)
+        except Exception as refused:
+            if held:
+                self.refusals.append(refused)
+            raise  # the caller handles it, as it would any store's
+        if held and not self.before:
+            await self.hold()
         return result
 
 
 async def test_an_answer_that_arrives_before_the_body_waits_for_it_is_kept_for_it():
     """The client answers while the body's input request step is still returning: the body gets
     exactly that answer once it waits (not None, not a lost answer)."""
-    store = SteppedStore()
+    store = SteppedStore("_ask", before=False)  # the body's request is stored, its key not back
     received: list = []
     runtime = TaskRuntime(poll_interval_ms=10, store=store)
     async with runtime.running():
         record = runtime.start(asker(received))
-        await asyncio.wait_for(store.asked.wait(), 5)
+        await asyncio.wait_for(store.held.wait(), 5)
         assert record.input_requests == {"k": ASK_NAME}
         runtime.update(record.task_id, {"k": ACCEPTED})
         store.release.set()
@@ -421,12 +459,11 @@ class ForwardingStore(TaskStore):
 
 
 def two_replicas() -> tuple[TaskRuntime, TaskRuntime, ForwardingStore]:
-    """`here` runs the bodies; `there` takes client requests for them, on the same store."""
+    """`here` runs the bodies; `there` takes client requests for them, on the same store. The
+    store's hooks are those of the runtime made last, `here`, the one that runs the bodies."""
     store = ForwardingStore()
-    here = TaskRuntime(poll_interval_ms=10, store=store)
     there = TaskRuntime(poll_interval_ms=10, store=store)
-    # The store's hooks belong to the runtime that runs the bodies (each replica has its own).
-    store.on_forwarded, store.on_expired = here._forwarded, here._forget
+    here = TaskRuntime(poll_interval_ms=10, store=store)
     return here, there, store
 
 
@@ -496,6 +533,7 @@ async def test_the_runtime_hides_a_task_from_another_principal_on_every_request(
             "tasks/cancel": lambda c: runtime.cancel(record.task_id, c),
             "tasks/pause": lambda c: runtime.pause(record.task_id, c),
             "tasks/resume": lambda c: runtime.resume(record.task_id, c),
+            "tasks/steer": lambda c: runtime.steer(record.task_id, "left", c),
         }
         not_found = {
             "code": -32602,
@@ -512,6 +550,7 @@ async def test_the_runtime_hides_a_task_from_another_principal_on_every_request(
             version,
             ["k"],
         )
+        assert runtime.store.take_steers(record.task_id) == []
         owner = RequestContext("tasks/get", principal="alice")
         assert runtime.get(record.task_id, owner) is record
 
@@ -557,6 +596,36 @@ async def test_tasks_without_a_running_body_expire_quietly():
         assert runtime.store.find(bodiless.task_id) is None
 
 
+async def test_a_body_stopped_by_its_tasks_expiry_ends_without_an_unhandled_error():
+    """Expiry cancels the body; its asyncio task ends cancelled, not with an error nobody
+    retrieves (which asyncio reports to the loop's exception handler once it is collected)."""
+    clock = FakeClock()
+    runtime = TaskRuntime(poll_interval_ms=10, ttl_ms=50, store=TaskStore(clock=clock))
+    loop = asyncio.get_running_loop()
+    reported: list[str | None] = []
+    loop.set_exception_handler(lambda loop, context: reported.append(context.get("message")))
+    stopped = asyncio.Event()
+
+    async def body(task: TaskContext):
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    try:
+        async with runtime.running():
+            record = runtime.start(body)
+            await asyncio.sleep(0)
+            clock.now += 0.05
+            assert runtime.store.find(record.task_id) is None
+            await asyncio.wait_for(stopped.wait(), 5)
+            await asyncio.sleep(0)  # the body's asyncio task finishes
+            gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+    assert reported == []
+
+
 # Store operations: status messages, refusals, failures ----------------------------------------------------
 
 
@@ -569,7 +638,10 @@ def test_status_messages_go_with_the_status_change_that_sets_them():
     assert moved.to_task()["statusMessage"] == "Waiting for the user"
     completed = store.create(ttl_ms=None, poll_interval_ms=None)
     store.complete(completed, NOTHING, message="Done in 3 steps")
-    assert (completed.status_message, completed.to_detailed()["result"]) == ("Done in 3 steps", NOTHING)
+    assert (completed.status_message, completed.to_detailed()["result"]) == (
+        "Done in 3 steps",
+        NOTHING,
+    )
     error = {"code": -32603, "message": "Disk full"}
     plain = store.create(ttl_ms=None, poll_interval_ms=None)
     store.fail(plain, error)
@@ -594,7 +666,8 @@ def test_a_client_request_is_checked_against_its_own_trigger_and_status():
     with the message that says which; nothing changes."""
     store = TaskStore()
     record = store.create(ttl_ms=None, poll_interval_ms=None)
-    with pytest.raises(errors.InvalidParamsError) as raised:  # working -> input_required: server only
+    # working -> input_required is the server's move, never tasks/update's
+    with pytest.raises(errors.InvalidParamsError) as raised:
         store.apply_request(record, "tasks/update", lambda task: "input_required")
     assert raised.value.to_error() == {
         "code": -32602,
@@ -662,8 +735,18 @@ async def test_events_are_numbered_in_order_and_do_not_touch_the_task():
         await until(lambda: len(record.events) == 2)
         at = "2027-01-15T08:00:05.250Z"
         assert record.events == [
-            {"eventId": f"{record.task_id}:1", "name": "task.events", "timestamp": at, "data": {"step": 1}},
-            {"eventId": f"{record.task_id}:2", "name": "task.events", "timestamp": at, "data": {"step": 2}},
+            {
+                "eventId": f"{record.task_id}:1",
+                "name": "task.events",
+                "timestamp": at,
+                "data": {"step": 1},
+            },
+            {
+                "eventId": f"{record.task_id}:2",
+                "name": "task.events",
+                "timestamp": at,
+                "data": {"step": 2},
+            },
         ]
         assert record.last_updated_at == "2027-01-15T08:00:00.000Z"
         page = runtime.store.read_events(record, None)
@@ -698,3 +781,459 @@ def test_a_state_snapshot_is_whole_and_independent_of_the_task():
     assert snapshot.child_task_ids == [child.task_id]
     assert len(snapshot.events) == 1
     assert snapshot.used_keys == {"a", "b"}
+
+
+# The runtime's settings and defaults ------------------------------------------------------------------
+
+
+def test_unknown_runtime_settings_are_each_named(monkeypatch):
+    with pytest.raises(TypeError) as raised:
+        TaskRuntime(paus=False, stear=True)
+    assert str(raised.value) == (
+        "TaskRuntime() got unknown setting(s) paus, stear; this build's settings: steer, pause"
+    )
+    monkeypatch.setattr(_spec, "SETTINGS", ())  # a build without SEP-2669's settings
+    with pytest.raises(TypeError) as raised:
+        TaskRuntime(pause=False)
+    assert (
+        str(raised.value)
+        == "TaskRuntime() got unknown setting(s) pause; this build's settings: none"
+    )
+
+
+async def test_a_task_takes_the_runtimes_poll_interval_and_ttl_unless_it_asks_for_its_own():
+    """TaskRuntime() polls every 1000 ms (its signature) and keeps tasks for limits.py's default
+    TTL, one hour; start() may ask for its own, None being unlimited (facts 2.3: ttlMs null)."""
+    runtime = TaskRuntime()
+    async with runtime.running():
+        default = runtime.start(forever).to_task()
+        own = runtime.start(forever, ttl_ms=5000, poll_interval_ms=250).to_task()
+        unlimited = runtime.start(forever, ttl_ms=None).to_task()
+    assert (default["ttlMs"], default["pollIntervalMs"]) == (3_600_000, 1000)
+    assert (own["ttlMs"], own["pollIntervalMs"]) == (5000, 250)
+    assert unlimited["ttlMs"] is None
+
+
+async def test_a_task_started_before_the_runtime_runs_starts_at_once_on_the_callers_loop():
+    """Before the first running() block no loop is recorded: start() spawns the body on the
+    caller's loop at once (store_base.call_on_loop: "no loop to go to"), and the block's end stops
+    it like any other."""
+    runtime = TaskRuntime(poll_interval_ms=10)
+    started = asyncio.Event()
+
+    async def body(task: TaskContext):
+        started.set()
+        await asyncio.Event().wait()
+
+    record = runtime.start(body)
+    await asyncio.wait_for(started.wait(), 5)
+    async with runtime.running():
+        assert record.status == "working"
+    assert record.status == "failed"
+
+
+# Body outcomes ----------------------------------------------------------------------------------------
+
+
+class Report(BaseModel):
+    """A body's own result model, with wire names as aliases and a value that is not JSON."""
+
+    content: list[dict]
+    is_error: bool | None = Field(None, alias="isError")
+    finished_at: datetime | None = Field(None, alias="finishedAt")
+
+
+async def test_a_pydantic_result_is_kept_in_its_wire_form():
+    """A model a body returns becomes the task's `result` as JSON (facts 2.4: the original
+    request's result): wire names, JSON values, and only the fields the body set (no nulls)."""
+
+    async def body(task: TaskContext):
+        return Report(
+            content=[{"type": "text", "text": "3 rows"}],
+            finishedAt=datetime(2027, 1, 15, 8, tzinfo=UTC),
+        )
+
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(body)
+        await until(lambda: record.terminal)
+    assert record.status == "completed"
+    assert record.result == {
+        "content": [{"type": "text", "text": "3 rows"}],
+        "finishedAt": "2027-01-15T08:00:00Z",
+    }
+
+
+async def test_a_crashing_body_fails_its_task_with_an_internal_error_and_logs_why(caplog):
+    """Any other exception fails the task with -32603 naming the exception's type, and the
+    traceback is logged with the task's id."""
+
+    async def body(task: TaskContext):
+        raise LookupError("no such row")
+
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(body)
+        await until(lambda: record.terminal)
+    assert (record.status, record.error) == (
+        "failed",
+        {"code": -32603, "message": "Task crashed: LookupError"},
+    )
+    logged = [r for r in caplog.records if r.name == "mcp_tasks.runtime"]
+    assert [r.getMessage() for r in logged] == [f"task {record.task_id} crashed"]
+    assert logged[0].exc_info[0] is LookupError
+
+
+async def test_the_runtime_forgets_a_body_once_it_has_ended():
+    """The runtime holds a body's context while it runs and drops it when it ends (a long-lived
+    server does not keep every finished task's context)."""
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(asker([]))
+        assert runtime.context(record.task_id).record is record
+        await until(lambda: record.status == "input_required")
+        runtime.update(record.task_id, {"k": ACCEPTED})
+        await until(lambda: record.terminal)
+        assert runtime.context(record.task_id) is None
+
+
+async def test_a_body_runs_in_an_asyncio_task_named_after_its_task():
+    """Dumps of the loop's tasks tell bodies apart: `mcp-task-<first 8 characters of the id>`."""
+    names: list[str] = []
+
+    async def body(task: TaskContext):
+        names.append(asyncio.current_task().get_name())
+        return NOTHING
+
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(body)
+        await until(lambda: record.terminal)
+    assert names == [f"mcp-task-{record.task_id[:8]}"]
+
+
+async def test_a_task_that_expired_while_its_body_finished_is_not_completed_afterwards():
+    """TTL over when the body returns: the task is gone (facts 2.12: expired), so its result is
+    dropped; nobody hears of a completion for a task tasks/get no longer finds."""
+    clock = FakeClock()
+    runtime = TaskRuntime(poll_interval_ms=10, ttl_ms=1000, store=TaskStore(clock=clock))
+    heard: list[str] = []
+    runtime.store.add_listener(lambda r: heard.append(r.status))
+    go = asyncio.Event()
+
+    async def body(task: TaskContext):
+        await go.wait()
+        return NOTHING
+
+    async with runtime.running():
+        record = runtime.start(body)
+        await asyncio.sleep(0)
+        clock.now += 1  # the TTL ran out; nothing has looked at the task since
+        go.set()
+        await until(lambda: runtime.context(record.task_id) is None)
+        assert runtime.store.find(record.task_id) is None
+    assert (heard, record.status) == (["working"], "working")
+
+
+async def test_a_cancel_after_the_body_returned_while_paused_cancels_the_task():
+    """The body is done and its completion waits for the resume (paused -> completed is not a
+    transition); a cancel then ends the task `cancelled`, and stops nothing that still matters."""
+    returned = asyncio.Event()
+    go = asyncio.Event()
+
+    async def body(task: TaskContext):
+        await go.wait()
+        returned.set()
+        return NOTHING
+
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(body)
+        runtime.pause(record.task_id)
+        go.set()
+        await asyncio.wait_for(returned.wait(), 5)
+        assert record.status == "paused"
+        runtime.cancel(record.task_id)
+        await until(lambda: record.terminal, 2)
+    assert (record.status, record.status_message) == ("cancelled", "Cancelled by tasks/cancel")
+
+
+async def test_a_completion_refused_because_the_task_was_paused_meanwhile_waits_for_the_resume():
+    """With a store on its own thread, a pause can land between the body's end and the store step
+    that completes the task: that step is refused (paused -> completed is not a transition) and
+    the runtime completes the task once it is resumed."""
+    store = SteppedStore("complete", before=True)
+    runtime = TaskRuntime(poll_interval_ms=10, store=store)
+    seen: list[str] = []
+    store.add_listener(lambda r: seen.append(r.status))
+
+    async def body(task: TaskContext):
+        return NOTHING
+
+    async with runtime.running():
+        record = runtime.start(body)
+        await asyncio.wait_for(store.held.wait(), 5)
+        runtime.pause(record.task_id)
+        store.release.set()
+        await until(lambda: store.refusals)
+        assert (
+            str(store.refusals[0])
+            == "'paused' -> 'completed' by 'server' is not a transition of the lifecycle"
+        )
+        runtime.resume(record.task_id)
+        await until(lambda: record.terminal, 2)
+    assert (record.status, record.result) == ("completed", NOTHING)
+    assert seen == ["working", "paused", "working", "completed"]
+
+
+async def test_an_outcome_the_lifecycle_refuses_for_another_reason_is_logged(caplog):
+    """Subtasks started after the parent's body ended keep it from failing (a parent ends only
+    after its children): the runtime logs that it could not record the outcome, with the refusal
+    naming those subtasks, instead of losing it silently."""
+    store = SteppedStore("fail", before=True)
+    runtime = TaskRuntime(poll_interval_ms=10, store=store)
+
+    async def body(task: TaskContext):
+        raise TaskFailed(-32000, "Quota exceeded")
+
+    async with runtime.running():
+        record = runtime.start(body)
+        await asyncio.wait_for(store.held.wait(), 5)
+        late = [runtime.start(forever, parent=record).task_id for _ in range(2)]
+        store.release.set()
+        await until(lambda: runtime.context(record.task_id) is None)
+        logged = [r for r in caplog.records if r.name == "mcp_tasks.runtime"]
+        assert [r.getMessage() for r in logged] == [
+            f"task {record.task_id} could not record its outcome 'failed'"
+        ]
+        refusal = logged[0].exc_info[1]
+        assert isinstance(refusal, TransitionRefused)
+        assert str(refusal) == (
+            f"task {record.task_id} cannot become 'failed' before its subtasks ({late[0]}, {late[1]})"
+        )
+
+
+# Closing the runtime -----------------------------------------------------------------------------------
+
+
+async def test_closing_the_runtime_fails_each_unfinished_task_and_stops_its_body_before_returning():
+    stopped = asyncio.Event()
+
+    async def body(task: TaskContext):
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(body)
+        await asyncio.sleep(0)
+    assert stopped.is_set()
+    assert record.to_detailed()["error"] == {"code": -32603, "message": "The server stopped"}
+    assert (record.status, record.status_message) == ("failed", "The server stopped")
+
+
+async def test_closing_the_runtime_stops_every_body_even_where_a_task_may_not_fail_yet():
+    """A parent whose subtask runs elsewhere (no body here) cannot fail before it: closing leaves
+    that task as it is, raises nothing, and still stops the parent's body."""
+    stopped = asyncio.Event()
+
+    async def body(task: TaskContext):
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(body)
+        elsewhere = runtime.store.create(ttl_ms=None, poll_interval_ms=None, parent=record)
+        await asyncio.sleep(0)
+    assert stopped.is_set()
+    assert (record.status, elsewhere.status) == ("working", "working")
+
+
+# Requests handled on another thread --------------------------------------------------------------------
+
+
+async def test_requests_handled_on_a_worker_thread_reach_the_body_on_its_loop():
+    """A store that works on its own thread runs the runtime's operations there (store.run, as
+    RuntimeTaskServer.call does): the answer and the cancel they carry must be handed to the
+    body's loop, never touch it from that thread. The loop runs in debug mode, where asyncio
+    refuses any loop call made from another thread."""
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    received: list = []
+    stopped = asyncio.Event()
+
+    async def stoppable(task: TaskContext):
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    runtime = TaskRuntime(poll_interval_ms=10)
+    try:
+        async with runtime.running():
+            asking = runtime.start(asker(received))
+            working = runtime.start(stoppable)
+            await until(lambda: asking.status == "input_required")
+            await asyncio.to_thread(runtime.update, asking.task_id, {"k": ACCEPTED})
+            await asyncio.to_thread(runtime.cancel, working.task_id)
+            await until(lambda: asking.terminal and working.terminal)
+    finally:
+        loop.set_debug(False)
+    assert received == [ACCEPTED] and asking.status == "completed"
+    assert stopped.is_set() and working.status == "cancelled"
+
+
+# Steering ---------------------------------------------------------------------------------------------
+
+
+async def test_steer_is_refused_on_an_ended_task_and_for_text_that_is_not_unicode():
+    """SEP-2669's lifecycle does not accept tasks/steer on a finished task; a lone surrogate (JSON
+    can carry one) is refused naming the `message` param. Nothing is queued either way."""
+    runtime = TaskRuntime(poll_interval_ms=10)
+    async with runtime.running():
+        record = runtime.start(forever)
+        with pytest.raises(errors.InvalidParamsError) as raised:
+            runtime.steer(record.task_id, "left\ud800")
+        assert (
+            raised.value.message
+            == "message is not valid Unicode text: it contains a lone surrogate"
+        )
+        ended = runtime.store.create(ttl_ms=None, poll_interval_ms=None)
+        runtime.store.complete(ended, NOTHING)
+        with pytest.raises(errors.InvalidParamsError) as raised:
+            runtime.steer(ended.task_id, "left")
+        assert raised.value.to_error() == {
+            "code": -32602,
+            "message": "tasks/steer is not accepted on a task in status 'completed'",
+        }
+        assert (
+            runtime.store.take_steers(record.task_id)
+            == runtime.store.take_steers(ended.task_id)
+            == []
+        )
+
+
+def test_steers_of_an_ended_task_are_dropped_and_taken_ones_free_their_bytes():
+    """The steer queue a body will never take is dropped when its task ends; taking the queue
+    frees its bytes for the byte cap (limits.py)."""
+    store = TaskStore()  # the default limits, before any runtime sets its own
+    record = store.create(ttl_ms=None, poll_interval_ms=None)
+    store.push_steer(record.task_id, "left")
+    store.complete(record, NOTHING)
+    assert store.take_steers(record.task_id) == []
+    store.limits = TaskLimits(max_steer_bytes=8)
+    other = store.create(ttl_ms=None, poll_interval_ms=None)
+    for _ in range(3):  # 5 bytes, taken, again: never 10 queued
+        store.push_steer(other.task_id, "right")
+        assert store.take_steers(other.task_id) == ["right"]
+
+
+# Store: creating tasks ----------------------------------------------------------------------------------
+
+
+def test_a_ttl_may_be_zero_but_not_negative():
+    """ttlMs is a time to live (facts 2.3): 0 is a task that expires at once, below 0 is refused."""
+    store = TaskStore(clock=FakeClock())
+    record = store.create(ttl_ms=0, poll_interval_ms=None)
+    assert record.to_task()["ttlMs"] == 0
+    assert store.find(record.task_id) is None
+    with pytest.raises(ValueError) as refused:
+        store.create(ttl_ms=-1, poll_interval_ms=None)
+    assert str(refused.value) == "ttl_ms must be >= 0 or None (unlimited)"
+
+
+def test_a_subtasks_ttl_is_what_remains_of_its_parents_in_whole_milliseconds():
+    clock = FakeClock()
+    store = TaskStore(clock=clock)
+    parent = store.create(ttl_ms=1000, poll_interval_ms=None)
+    at_once = store.create(ttl_ms=5000, poll_interval_ms=None, parent=parent)
+    assert at_once.to_task()["ttlMs"] == 1000
+    clock.now += 1 - 2**-12  # a quarter of a millisecond left
+    last = store.create(ttl_ms=None, poll_interval_ms=None, parent=parent)
+    assert last.to_task()["ttlMs"] == 0
+    assert store.find(parent.task_id) is parent
+
+
+def test_subtasks_need_a_live_parent_and_a_build_that_has_them(monkeypatch):
+    store = TaskStore()
+    ended = store.create(ttl_ms=None, poll_interval_ms=None)
+    store.complete(ended, NOTHING)
+    with pytest.raises(ValueError) as refused:
+        store.create(ttl_ms=None, poll_interval_ms=None, parent=ended)
+    assert str(refused.value) == "a terminal task gains no subtasks"
+    monkeypatch.setattr(_spec, "SUBTASKS", False)
+    live = store.create(ttl_ms=None, poll_interval_ms=None)
+    with pytest.raises(ValueError) as refused:
+        store.create(ttl_ms=None, poll_interval_ms=None, parent=live)
+    assert str(refused.value) == "this build has no subtasks: parent must be None"
+    assert ended.child_task_ids == live.child_task_ids == []
+
+
+def test_a_task_id_is_never_handed_out_twice(monkeypatch):
+    """Ids are random (192 bits); should the generator ever repeat one, the store draws again."""
+    import mcp_tasks.store as store_module
+
+    drawn = iter(["same-id", "same-id", "other-id"])
+    monkeypatch.setattr(store_module, "new_task_id", lambda: next(drawn))
+    store = TaskStore()
+    first = store.create(ttl_ms=None, poll_interval_ms=None)
+    second = store.create(ttl_ms=None, poll_interval_ms=None)
+    assert (first.task_id, second.task_id) == ("same-id", "other-id")
+    assert store.find("same-id") is first
+
+
+# Store: changes ---------------------------------------------------------------------------------------
+
+
+def test_every_change_stamps_last_updated_at_with_the_store_clock():
+    wall = FakeClock(1_800_000_000.0)  # 2027-01-15T08:00:00Z
+    store = TaskStore(wall_clock=wall)
+    record = store.create(ttl_ms=None, poll_interval_ms=None)
+    assert (record.to_task()["createdAt"], record.to_task()["lastUpdatedAt"]) == (
+        "2027-01-15T08:00:00.000Z",
+        "2027-01-15T08:00:00.000Z",
+    )
+    wall.now += 1.5
+    store.set_status(record, "input_required")
+    assert (record.to_task()["createdAt"], record.to_task()["lastUpdatedAt"]) == (
+        "2027-01-15T08:00:00.000Z",
+        "2027-01-15T08:00:01.500Z",
+    )
+
+
+def test_a_parent_with_running_subtasks_may_change_but_not_end():
+    """Children-terminal-first (SEP-2268 invariant of this spec) holds for terminal statuses only;
+    the refusal names every subtask still running. childTaskIds appears with the first child."""
+    store = TaskStore()
+    parent = store.create(ttl_ms=None, poll_interval_ms=None)
+    assert "childTaskIds" not in parent.to_task()
+    first = store.create(ttl_ms=None, poll_interval_ms=None, parent=parent)
+    second = store.create(ttl_ms=None, poll_interval_ms=None, parent=parent)
+    store.set_status(parent, "input_required")
+    assert parent.status == "input_required"
+    with pytest.raises(TransitionRefused) as refused:
+        store.complete(parent, NOTHING)
+    assert str(refused.value) == (
+        f"task {parent.task_id} cannot become 'completed' before its subtasks "
+        f"({first.task_id}, {second.task_id})"
+    )
+    assert parent.to_task()["childTaskIds"] == [first.task_id, second.task_id]
+    assert (
+        first.to_task()["parentTaskId"] == parent.task_id and "childTaskIds" not in first.to_task()
+    )
+
+
+def test_an_ended_task_has_nothing_outstanding():
+    """A task that ends while it waits for input drops its requests: a late answer finds none."""
+    store = TaskStore()
+    record = store.create(ttl_ms=None, poll_interval_ms=None)
+    store.add_input_request(record, ASK_NAME, "k")
+    store.set_status(record, "input_required")
+    store.fail(record, {"code": -32603, "message": "Disk full"})
+    assert record.input_requests == {}
+    assert store.answer(record, "k") is False
