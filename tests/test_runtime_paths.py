@@ -4,6 +4,11 @@ requests (an answer that comes early, a request it abandons), the requests of an
 another principal, and the store operations whose details (status messages, refusals, event ids,
 state snapshots) the wire shows.
 
+Also: settling a body's outcome (paused meanwhile, refused, expired meanwhile), closing the
+runtime, requests handled on a worker thread, steering refusals, and the store's rules for new
+tasks, TTLs, subtasks and lastUpdatedAt. Written against the survivors of the `store` mutation run
+(tools/mutation.py); each docstring says what is pinned.
+
 Every test runs on the in-memory store (the Redis store shares store_base.py and runtime.py; its
 own cases are in tests/test_runtime.py). Two test doubles stand in for a store on another thread
 or shared between replicas; both are the in-memory store with one step changed, described where
@@ -468,6 +473,9 @@ def two_replicas() -> tuple[TaskRuntime, TaskRuntime, ForwardingStore]:
 
 
 async def test_a_cancel_taken_by_another_replica_reaches_the_body():
+    """A tasks/cancel taken by a replica that does not run the body is forwarded to the one that
+    does (and only forwarded: that replica ends the task once its body stopped). Catches a
+    runtime that never hooks itself to the store, or forwards the wrong kind or task."""
     stopped = asyncio.Event()
 
     async def body(task: TaskContext):
@@ -489,6 +497,9 @@ async def test_a_cancel_taken_by_another_replica_reaches_the_body():
 
 
 async def test_an_answer_taken_by_another_replica_reaches_the_body():
+    """A tasks/update taken by a replica that does not run the body forwards each answer, with its
+    key and response, to the body's replica, where request_input returns it. Catches an answer
+    forwarded without its key or response, or never delivered."""
     received: list = []
     here, there, store = two_replicas()
     async with here.running():
@@ -559,6 +570,8 @@ async def test_the_runtime_hides_a_task_from_another_principal_on_every_request(
 
 
 async def test_a_subtask_gets_the_poll_interval_its_parent_asks_for():
+    """spawn_subtask(poll_interval_ms=...) reaches the child's pollIntervalMs; without it the child
+    takes the runtime's."""
     children: list[str] = []
 
     async def parent(task: TaskContext):
@@ -685,6 +698,8 @@ def test_a_client_request_is_checked_against_its_own_trigger_and_status():
 
 
 def test_a_removed_listener_hears_nothing_more_and_removing_twice_is_harmless():
+    """add_listener returns the function that removes the listener; calling it again does
+    nothing (a push stream may be closed twice)."""
     store = TaskStore()
     heard: list[str] = []
     remove = store.add_listener(lambda record: heard.append(record.status))
@@ -696,6 +711,7 @@ def test_a_removed_listener_hears_nothing_more_and_removing_twice_is_harmless():
 
 
 async def test_wait_changed_tells_a_change_from_a_timeout():
+    """wait_changed(timeout) is False when the time ran out with no change, True on a change."""
     store = TaskStore()
     record = store.create(ttl_ms=None, poll_interval_ms=None)
     async with asyncio.timeout(5):
@@ -787,6 +803,7 @@ def test_a_state_snapshot_is_whole_and_independent_of_the_task():
 
 
 def test_unknown_runtime_settings_are_each_named(monkeypatch):
+    """Every unknown setting is named, and a build without settings says it has "none"."""
     with pytest.raises(TypeError) as raised:
         TaskRuntime(paus=False, stear=True)
     assert str(raised.value) == (
@@ -1017,6 +1034,8 @@ async def test_an_outcome_the_lifecycle_refuses_for_another_reason_is_logged(cap
 
 
 async def test_closing_the_runtime_fails_each_unfinished_task_and_stops_its_body_before_returning():
+    """When the last running() block ends, an unfinished task fails with -32603 "The server
+    stopped" and its body has been stopped (not just asked to stop) by the time the block exits."""
     stopped = asyncio.Event()
 
     async def body(task: TaskContext):
@@ -1148,6 +1167,8 @@ def test_a_ttl_may_be_zero_but_not_negative():
 
 
 def test_a_subtasks_ttl_is_what_remains_of_its_parents_in_whole_milliseconds():
+    """A subtask expires with its parent: its ttlMs is the time the parent has left, rounded down
+    to whole milliseconds (0 when less than one is left), whatever TTL was asked for."""
     clock = FakeClock()
     store = TaskStore(clock=clock)
     parent = store.create(ttl_ms=1000, poll_interval_ms=None)
@@ -1160,6 +1181,8 @@ def test_a_subtasks_ttl_is_what_remains_of_its_parents_in_whole_milliseconds():
 
 
 def test_subtasks_need_a_live_parent_and_a_build_that_has_them(monkeypatch):
+    """The store refuses a subtask of a finished task, and any subtask in a build without them,
+    with a ValueError that says which; the would-be parent lists no child."""
     store = TaskStore()
     ended = store.create(ttl_ms=None, poll_interval_ms=None)
     store.complete(ended, NOTHING)
@@ -1191,6 +1214,8 @@ def test_a_task_id_is_never_handed_out_twice(monkeypatch):
 
 
 def test_every_change_stamps_last_updated_at_with_the_store_clock():
+    """lastUpdatedAt (facts 2.3) is the time of the last change, createdAt stays the creation
+    time; both are ISO 8601 UTC with milliseconds."""
     wall = FakeClock(1_800_000_000.0)  # 2027-01-15T08:00:00Z
     store = TaskStore(wall_clock=wall)
     record = store.create(ttl_ms=None, poll_interval_ms=None)
