@@ -100,7 +100,8 @@ MODULES = {
             PACKAGE,
             ("store_base.py", "store.py", "runtime.py"),
             ("tests/test_runtime.py", "tests/test_limits.py", "tests/test_authorization.py", "tests/test_lifecycle_oracle.py",
-             "tests/test_server_dispatcher.py", "tests/test_no_silent_noops.py", "tests/test_error_paths.py", "-k", "not redis"),
+             "tests/test_server_dispatcher.py", "tests/test_no_silent_noops.py", "tests/test_error_paths.py",
+             "tests/test_runtime_paths.py", "-k", "not redis"),
             "the in-memory store (store.py), the logic both stores share (store_base.py) and the runtime; the "
             "Redis store (redis_store.py) is not mutated, so its test cases are left out (`-k 'not redis'`): the "
             "in-memory cases run the same runtime code",
