@@ -324,6 +324,37 @@ async def test_pause_keeps_input_requests_and_resume_returns_to_input_required(
     assert record.result["content"][0]["text"] == "accept"
 
 
+async def test_a_request_the_body_stops_waiting_for_leaves_the_task_working(runtime: TaskRuntime):
+    """SEP-2663: input_required means the server needs input, and tasks/get lists ALL outstanding
+    requests in inputRequests. A body that gives up on its request (a timeout) and goes on must not
+    leave the task input_required with nothing to answer: the request is withdrawn and the task is
+    working again in the same change (input_required -> working is a transition of the lifecycle).
+    The bug this pins left it input_required with an empty inputRequests until the body ended."""
+    seen: list[tuple[str, list[str]]] = []
+    runtime.store.add_listener(lambda r: seen.append((r.status, sorted(r.input_requests))))
+    gone_on = asyncio.Event()
+    finish = asyncio.Event()
+
+    async def body(task: TaskContext):
+        ask = {"method": "elicitation/create", "params": {"mode": "form", "message": "Name?", "requestedSchema": {"type": "object"}}}
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(task.request_input(ask, key="k"), 0.05)
+        gone_on.set()
+        await finish.wait()
+        return {"content": []}
+
+    record = runtime.start(body)
+    await asyncio.wait_for(gone_on.wait(), 5)
+    await until(lambda: record.status == "working")
+    detailed = record.to_detailed()
+    assert detailed["status"] == "working" and "inputRequests" not in detailed
+    assert ("input_required", []) not in seen
+    assert oracle.allowed("input_required", "working", oracle.SERVER)
+    finish.set()
+    await until(lambda: record.terminal)
+    assert record.status == "completed"
+
+
 async def test_cancel_reaches_a_paused_task(runtime: TaskRuntime):
     record = runtime.start(steerable([]))
     runtime.pause(record.task_id)

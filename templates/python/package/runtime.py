@@ -125,8 +125,10 @@ class TaskContext:
             return await answer
         finally:
             self._answers.pop(key, None)
-            if key in self.record.input_requests:  # abandoned (cancelled): no longer outstanding
-                await store.run(store.answer, self.record, key)
+            if key in self.record.input_requests:  # abandoned (cancelled, timed out): withdrawn
+                # A body that goes on is working again; a cancelled one is about to end.
+                back_to_work = not self.cancel_requested
+                await store.run(store.withdraw, self.record, key, back_to_work=back_to_work)
 
     def _deliver(self, key: str, response: Any) -> None:
         """Hand the body the answer to its input request `key` (on the loop)."""

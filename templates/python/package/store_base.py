@@ -424,6 +424,19 @@ class BaseTaskStore(abc.ABC):
         self._commit(record, change)
         return answered[0]
 
+    def withdraw(self, record: TaskRecord, key: str, *, back_to_work: bool) -> None:
+        """Withdraw an outstanding request its body no longer waits for. With `back_to_work` and
+        nothing else outstanding, an input_required task is working again in the same change
+        (input_required -> working, by the server): never input_required with nothing to answer."""
+
+        def change(current: TaskRecord) -> None:
+            current.input_requests.pop(key, None)
+            waiting = current.status == _spec.INPUT_REQUIRED
+            if back_to_work and waiting and not current.input_requests:
+                self._transition(current, _spec.WORKING, "server", None)
+
+        self._commit(record, change)
+
     def set_message(self, record: TaskRecord, message: str | None) -> None:
         def change(current: TaskRecord) -> None:
             current.status_message = message
