@@ -444,14 +444,40 @@ def test_a_renamed_type_points_at_the_new_name_and_a_removed_type_at_the_old_one
     nothing to point at in the new spec, so it points at the old declaration (side "old") and
     carries the old kind as its old value (the planted bugs dropped either location or the kind)."""
     old = make_side(base_spec, tmp_path / "old", spare_types({"Spare": enum("a", "b"), "Gone": obj(x={"type": "string"})}))
-    new = make_side(base_spec, tmp_path / "new", spare_types({"Other": enum("a", "b")}))
+    new = make_side(base_spec, tmp_path / "new", spare_types({"Other": enum("a", "b"), "Fresh": {"kind": "alias", "type": "string"}}))
     _, report = diff_json(old, new)
     seen = [(c["rule"], c["element"], c["old"], c["new"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in report["changes"]]
     body = lambda side, name: line_of(side / "modules" / "core.yaml", f"  {name}:") + 1  # noqa: E731 (a type's location is its body)
     assert seen == [
         ("type-renamed", "type Other", "Spare", "Other", (new / "modules" / "core.yaml").resolve(), body(new, "Other"), "new"),
         ("type-removed", "type Gone", "object", None, (old / "modules" / "core.yaml").resolve(), body(old, "Gone"), "old"),
+        ("type-added", "type Fresh", None, "alias", (new / "modules" / "core.yaml").resolve(), body(new, "Fresh"), "new"),
     ]
+
+
+# A change inside a type that both specs have points at that type in the new spec.
+IN_PLACE = [
+    ("type-kind-changed", "type InputRequests", "alias", "object", "mcp-core", "InputRequests", None,
+     in_module("mcp-core", lambda doc: doc["types"].update({"InputRequests": {"kind": "object", "extra": "object"}}))),
+    ("alias-target-changed", "type InputRequests", "map<InputRequest>", "map<any>", "mcp-core", "InputRequests", None,
+     on_type("mcp-core", "InputRequests", setter(type="map<any>"))),
+    ("enum-value-added", "type Spare value 'c'", None, "c", "core", "Spare", spare_types({"Spare": enum("a", "b")}),
+     spare_types({"Spare": enum("a", "b", "c")})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "element", "before", "after", "module", "name", "old_edit", "new_edit"), IN_PLACE,
+                         ids=[row[0] for row in IN_PLACE])
+def test_a_change_inside_a_type_carries_its_values_and_points_at_the_type(
+        rule, element, before, after, module, name, old_edit, new_edit, base_spec: Path, tmp_path: Path):
+    """The values (the old and the new kind, the alias targets, the value added) and the location:
+    the type's body in the new spec (the planted bugs dropped a value or the location)."""
+    old = make_side(base_spec, tmp_path / "old", old_edit)
+    new = make_side(base_spec, tmp_path / "new", new_edit)
+    _, report = diff_json(old, new)
+    path = new / "modules" / f"{module}.yaml"
+    assert [(c["rule"], c["element"], c["old"], c["new"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in report["changes"]] == [
+        (rule, element, before, after, path.resolve(), line_of(path, f"  {name}:") + 1, "new")]
 
 
 BASE = obj(spareInherited={"type": "string"})
