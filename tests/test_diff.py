@@ -509,3 +509,92 @@ def test_a_type_that_gains_or_drops_a_base_is_the_one_that_changed(old_types, ne
     new = make_side(base_spec, tmp_path / "new", spare_types(new_types))
     _, report = diff_json(old, new)
     assert [(c["rule"], c["element"]) for c in report["changes"]] == expected
+
+
+# Each rule's case (diff_cases.CASES) with the values and the side of every change it reports, in
+# order: an added element has no old value and a removed one no new value; a change points at the
+# new spec (side "new"), except a whole method, type, error, capability or status that is gone,
+# which only the old spec still has. Written from the rules' meaning and each case's edit.
+WIRE_VALUES = {
+    "method-removed": [("request client-to-server", None, "old"), ("tasks/pause", None, "new"), ("tasks/pause", None, "new"),
+                       ("transition working -> paused on tasks/pause", None, "new"),
+                       ("transition input_required -> paused on tasks/pause", None, "new")],
+    "method-added": [(None, "request client-to-server", "new")],
+    "method-kind-changed": [("notification", "request", "new")],
+    "method-direction-changed": [("client-to-server", "both", "new")],
+    "method-params-changed": [("CancelTaskRequestParams", "UpdateTaskRequestParams", "new")],
+    "method-params-made-required": [("optional", "required", "new")],
+    "method-result-changed": [("CancelTaskResult", "GetTaskResult", "new")],
+    "method-type-renamed": [("CancelTaskResult", "UpdateTaskResult", "new")],
+    "method-envelope-renamed": [("GetTaskRequest", "GetTaskRequestMessage", "new")],
+    "method-capability-changed": [(None, "io.modelcontextprotocol/tasks", "new")],
+    "method-capability-dropped": [("io.modelcontextprotocol/tasks", None, "new")],
+    "method-setting-changed": [("steer", "pause", "new")],
+    "method-setting-dropped": [("steer", None, "new")],
+    "method-routing-field-changed": [("taskId", None, "new")],
+    "method-error-removed": [("InternalError (-32603)", None, "new")],
+    "method-error-added": [(None, "MethodNotFound (-32601)", "new")],
+    "removed-method-code-changed": [("-32601", "-32602", "new")],
+    "type-removed": [("object", None, "old")],
+    "type-renamed": [("TaskSteerResult", "SteerTaskResult", "new"), ("TaskSteerResultResponse", "SteerTaskResultResponse", "new")],
+    "type-added": [(None, "object", "new")],
+    "type-kind-changed": [("alias", "object", "new")],
+    "alias-target-changed": [("map<InputRequest>", "map<any>", "new")],
+    "field-removed": [("string, optional", None, "new")],
+    "field-renamed": [("statusMessage", "statusText", "new")],
+    "required-field-added": [(None, "string, required", "new")],
+    "optional-field-added": [(None, "string, optional", "new")],
+    "field-made-required": [("optional", "required", "new")],
+    "field-made-optional": [("required", "optional", "new")],
+    "field-made-non-nullable": [("nullable", "non-nullable", "new")],
+    "field-made-nullable": [("non-nullable", "nullable", "new")],
+    "field-type-changed": [("string, optional", "integer, optional", "new")],
+    "field-constraints-changed": [("none", "max_length=100", "new")],
+    "const-value-changed": [('"task"', '"created"', "new")],
+    "const-value-changed-true-to-1": [("true", "1", "new")],
+    "object-closed": [("open", "closed", "new")],
+    "object-opened": [("closed", "open", "new")],
+    "object-extra-changed": [(None, "object", "new")],
+    "enum-value-removed": [("none", None, "new")],
+    "enum-value-added": [(None, "stream", "new")],
+    "union-variant-removed": [("CreateTaskResult", None, "new")],
+    "union-variant-added": [(None, "object", "new"), (None, "OtherResult", "new")],
+    "discriminator-changed": [("resultType", None, "new")],
+    "error-removed": [("-32099", None, "old")],
+    "error-code-changed": [("-32021", "-32099", "new")],
+    "error-renamed": [("MissingRequiredClientCapability", "ClientCapabilityMissing", "new")],
+    "error-data-changed": [(None, "Error", "new")],
+    "error-added": [(None, "-32099", "new")],
+    "capability-removed": [(None, None, "old")],
+    "capability-added": [(None, None, "new")],
+    "capability-declaration-changed": [("client per-request, server server/discover", "client initialize, server server/discover", "new")],
+    "capability-setting-removed": [("boolean, optional", None, "new")],
+    "capability-setting-added": [(None, "boolean, optional", "new")],
+    "status-removed": [("archived", None, "new"), ("terminal", None, "old")],
+    "status-added": [(None, "archived", "new"), (None, "terminal", "new")],
+    "status-terminal-changed": [("terminal", "non-terminal", "new")],
+    "status-accept-removed": [("tasks/update", None, "new")],
+    "status-accept-added": [(None, "tasks/steer", "new")],
+    "transition-removed": [("transition working -> input_required on server", None, "new")],
+    "transition-added": [(None, "transition input_required -> completed on tasks/update", "new")],
+    "refusal-code-changed": [("InvalidParams (-32602)", "InternalError (-32603)", "new")],
+}  # fmt: skip
+
+
+def test_every_case_has_its_values_written_out():
+    assert set(WIRE_VALUES) == {c.id for c in CASES}
+
+
+@pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])
+def test_each_change_carries_its_old_and_new_values_and_a_location(c: Case, base_spec: Path, tmp_path: Path):
+    """Beyond the rule and the element (test_rule): what was there before and after, and the side
+    the location is in, with a line and column (the planted bugs dropped a value, swapped old and
+    new, or lost the location)."""
+    old = make_side(base_spec, tmp_path / "old", c.old)
+    new = make_side(base_spec, tmp_path / "new", c.new)
+    _, report = diff_json(old, new)
+    assert [(ch["old"], ch["new"], ch["side"]) for ch in report["changes"]] == WIRE_VALUES[c.id]
+    for change in report["changes"]:
+        side = old if change["side"] == "old" else new
+        assert Path(change["file"]).resolve().is_relative_to(side.resolve()), change
+        assert change["line"] >= 1 and change["column"] >= 1, change

@@ -173,7 +173,7 @@ class TypeComparison:
         elif new.open and not old.open:
             self.report("object-opened", element, "closed", "open", at=at)
         if not self.same_expr(old.extra, new.extra):
-            self.report("object-extra-changed", element, str(old.extra), str(new.extra), at=at)
+            self.report("object-extra-changed", element, old.extra, new.extra, at=at)
 
         before = {f.wire_name: f for f in old.fields}
         after = {f.wire_name: f for f in new.fields}
