@@ -96,11 +96,18 @@ RULES = [
     rule("duplicate-capability", module("interaction", _set("capabilities|io.modelcontextprotocol/tasks", {"client": "per-request"})),
          INTERACTION, ("capabilities:", "  io.modelcontextprotocol/tasks:"),
          rf"duplicate capability name 'io.modelcontextprotocol/tasks' \(first defined in module 'core' at {LOC}\)"),
+    # the second capability of its module: the error points at its key, not at the `capabilities:` mapping
+    rule("duplicate-capability-after-another", module("event-sources", _set("capabilities|io.modelcontextprotocol/tasks", {"client": "per-request"})),
+         EVENTS, ("capabilities:", "  events:", "  io.modelcontextprotocol/tasks:"),
+         rf"duplicate capability name 'io.modelcontextprotocol/tasks' \(first defined in module 'core' at {LOC}\)"),
     rule("duplicate-derived-envelope", module("interaction", _set("methods|tasks/steer|message", "GetTaskRequest")),
          INTERACTION, ("methods:", "  tasks/steer:"),
          rf"duplicate derived type name 'GetTaskRequest' \(first defined in module 'core' at {LOC}\)"),
     rule("module-name-differs-from-file", CASE["module-name-differs-from-file"], CORE, "module: kernel",
          r"module name 'kernel' must equal the file name 'core'"),
+    # `module:` moved to the end of the file: the error points at the key, not at the top of the document
+    rule("module-name-differs-below-the-first-line", module("core", lambda d: (d.pop("module"), d.update(module="kernel"))), CORE,
+         "module: kernel", r"module name 'kernel' must equal the file name 'core'"),
     rule("requires-unknown-module", CASE["requires-unknown-module"], CORE, ("requires:", "- nothing"),
          r"requires unknown module 'nothing'"),
     rule("requires-misspelt-module", module("core", _set("requires", ["mcp-core", "subtask"])), CORE, ("requires:", "- subtask"),
@@ -115,6 +122,9 @@ RULES = [
     # -- types -----------------------------------------------------------------------------------
     rule("unknown-field-type", CASE["unknown-field-type"], CORE, ("  Task:", "    extra1:", "type: Nowhere"),
          r"Task\.extra1: unknown type 'Nowhere'"),
+    # `type:` is not the field's first key: the error points at `type:`, not at the field
+    rule("field-type-below-its-description", module("core", _set("types|Task|fields|extra1", {"description": "x", "type": "Nowhere"})), CORE,
+         ("  Task:", "    extra1:", "type: Nowhere"), r"Task\.extra1: unknown type 'Nowhere'"),
     rule("misspelt-field-type", module("core", _set("types|Task|fields|extra1", {"type": "TaskStatu"})), CORE,
          ("  Task:", "    extra1:", "type: TaskStatu"), r"Task\.extra1: unknown type 'TaskStatu' \(did you mean 'TaskStatus'\?\)"),
     rule("bad-type-expression", CASE["bad-type-expression"], CORE, ("  Task:", "    extra1:", "type: list<string"),
@@ -131,6 +141,11 @@ RULES = [
          r"WorkingTask extends: unknown type 'Nowhere'"),
     rule("extends-non-object", CASE["extends-non-object"], CORE, ("  WorkingTask:", "- TaskStatus"),
          r"WorkingTask extends 'TaskStatus', which is not an object"),
+    # the second base: the error points at its item, not at the `extends:` list
+    rule("extends-unknown-second-base", module("core", _append("types|WorkingTask|extends", "Nowhere")), CORE, ("  WorkingTask:", "- Nowhere"),
+         r"WorkingTask extends: unknown type 'Nowhere'"),
+    rule("extends-non-object-second-base", module("core", _append("types|WorkingTask|extends", "TaskStatus")), CORE,
+         ("  WorkingTask:", "- TaskStatus"), r"WorkingTask extends 'TaskStatus', which is not an object"),
     rule("extends-cycle", CASE["extends-cycle"], CORE, ("types:", "  Task:"), r"Task: `extends` cycle Task -> WorkingTask -> Task",
          Expect(CORE, ("types:", "  WorkingTask:"), r"WorkingTask: `extends` cycle WorkingTask -> Task -> WorkingTask")),
     rule("extra-on-closed-object", CASE["extra-on-closed-object"], CORE, ("  Task:", "    extra: object"),
