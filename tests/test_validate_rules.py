@@ -103,11 +103,17 @@ RULES = [
     rule("duplicate-derived-envelope", module("interaction", _set("methods|tasks/steer|message", "GetTaskRequest")),
          INTERACTION, ("methods:", "  tasks/steer:"),
          rf"duplicate derived type name 'GetTaskRequest' \(first defined in module 'core' at {LOC}\)"),
+    # a method without params still has an envelope when it names one
+    rule("duplicate-envelope-of-a-method-without-params", module("interaction", _set("methods|notifications/tasks/ping",
+         {"kind": "notification", "direction": "server-to-client", "message": "TaskStatusNotification"})),
+         INTERACTION, ("methods:", "  notifications/tasks/ping:"),
+         rf"duplicate derived type name 'TaskStatusNotification' \(first defined in module 'core' at {LOC}\)"),
     rule("module-name-differs-from-file", CASE["module-name-differs-from-file"], CORE, "module: kernel",
          r"module name 'kernel' must equal the file name 'core'"),
     # `module:` moved to the end of the file: the error points at the key, not at the top of the document
     rule("module-name-differs-below-the-first-line", module("core", lambda d: (d.pop("module"), d.update(module="kernel"))), CORE,
          "module: kernel", r"module name 'kernel' must equal the file name 'core'"),
+    rule("module-without-requires", module("mcp-core", lambda d: d.pop("requires")), MCP, "", ""),  # `requires` is optional
     rule("requires-unknown-module", CASE["requires-unknown-module"], CORE, ("requires:", "- nothing"),
          r"requires unknown module 'nothing'"),
     rule("requires-misspelt-module", module("core", _set("requires", ["mcp-core", "subtask"])), CORE, ("requires:", "- subtask"),
