@@ -244,10 +244,11 @@ RULES = [
          r"tasks/steer: 'steers' is not a setting of capability 'io.modelcontextprotocol/tasks' \(did you mean 'steer'\?\)"),
     rule("setting-without-capability", CASE["setting-without-capability"], INTERACTION, ("  tasks/steer:", "    setting: steer"),
          r"tasks/steer: `setting` needs `capability`"),
-    rule("setting-not-an-identifier", CASE["setting-not-an-identifier"], INTERACTION, ("TasksExtensionCapability:", "        steer-now:", "type: boolean"),  # the setting's body
+    # the setting's name is what to fix: the error points at its key, not at the body below it
+    rule("setting-not-an-identifier", CASE["setting-not-an-identifier"], INTERACTION, ("TasksExtensionCapability:", "        steer-now:"),
          r"capability io\.modelcontextprotocol/tasks: setting 'steer-now' of TasksExtensionCapability must be an ASCII identifier, "
          r"not a keyword \(it becomes a Python keyword argument\)"),
-    rule("setting-is-a-keyword", CASE["setting-is-a-keyword"], INTERACTION, ("TasksExtensionCapability:", "        class:", "type: boolean"),
+    rule("setting-is-a-keyword", CASE["setting-is-a-keyword"], INTERACTION, ("TasksExtensionCapability:", "        class:"),
          r"capability io\.modelcontextprotocol/tasks: setting 'class' of TasksExtensionCapability must be an ASCII identifier, .*"),
     rule("setting-not-ascii", module("interaction", lambda d: (
         d["extend"]["types"]["TasksExtensionCapability"]["fields"].update({"paüse": {"type": "boolean"}}))),
