@@ -258,6 +258,13 @@ RULES = [
          CORE, ("capabilities:", "    settings: Nowhere"), r"capability io\.modelcontextprotocol/tasks: unknown type 'Nowhere'", *SETTINGS_GONE),
     rule("capability-settings-not-object", CASE["capability-settings-not-object"], CORE, ("capabilities:", "    settings: TaskStatus"),
          r"capability io\.modelcontextprotocol/tasks: settings must be an object type", *SETTINGS_GONE),
+    # a capability without settings is skipped, not the end of the check: the next one's settings still are
+    rule("setting-names-after-a-capability-without-settings", combine(
+        module("core", lambda d: d["capabilities"]["io.modelcontextprotocol/tasks"].pop("settings")),
+        module("event-sources", _set("types|EventsCapability|fields|class", {"type": "boolean"}))),
+         EVENTS, ("  EventsCapability:", "      class:"),
+         r"capability events: setting 'class' of EventsCapability must be an ASCII identifier, not a keyword \(it becomes a Python keyword argument\)",
+         *SETTINGS_GONE),
     rule("duplicate-error-code", CASE["duplicate-error-code"], MCP, ("errors:", "  HeaderMismatch:"),
          r"error 'HeaderMismatch' reuses code -32602 of 'InvalidParams'"),
     rule("error-data-unknown", module("event-sources", _set("errors|EventsNotFound|data", "Nowhere")), EVENTS,
@@ -268,11 +275,22 @@ RULES = [
          ("removed_methods:", "  tasks/list:"), r"tasks/list: unknown error 'Nope'"),
     rule("python-name-keyword", CASE["python-name-keyword"], CORE, ("  tasks/get:", "    python_name: class"),
          r"tasks/get: python_name 'class' is not a Python identifier \(or is a keyword\)"),
+    # a bad python_name is skipped, not the end of the check: a later method's is still checked
+    rule("python-name-keyword-twice", combine(module("core", _set("methods|tasks/get|python_name", "class")),
+                                              module("core", _set("methods|tasks/cancel|python_name", "def"))),
+         CORE, ("  tasks/get:", "    python_name: class"), r"tasks/get: python_name 'class' is not a Python identifier \(or is a keyword\)",
+         Expect(CORE, ("  tasks/cancel:", "    python_name: def"), r"tasks/cancel: python_name 'def' is not a Python identifier \(or is a keyword\)")),
     rule("python-name-clash", CASE["python-name-clash"], CORE, ("methods:", "  tasks/cancel:"),
          r"tasks/cancel: Python name 'cancel_task' is also tasks/get's; give one of them `python_name:`"),
     # -- extensions -------------------------------------------------------------------------------
     rule("extend-unknown-type", module("interaction", _set("extend|types|Nowhere", {"fields": {"x": {"type": "string"}}})),
          INTERACTION, ("extend:", "    Nowhere:"), r"extend: unknown type 'Nowhere'"),
+    # an extension of an unknown type is skipped, not the end of the module's extensions
+    rule("extend-unknown-type-before-a-bad-extension", module("interaction", lambda d: (
+        d["extend"].update(types={"Nowhere": {"fields": {"x": {"type": "string"}}}, **d["extend"]["types"]}),
+        d["extend"]["types"]["TaskStatus"]["values"].update(working={"description": "x"}))),
+         INTERACTION, ("extend:", "    Nowhere:"), r"extend: unknown type 'Nowhere'",
+         Expect(INTERACTION, ("extend:", "    TaskStatus:", "        working:"), r"extend TaskStatus: value 'working' already exists")),
     rule("extend-own-type", CASE["extend-own-type"], CORE, ("extend:", "    Task:"), r"extend: 'Task' is declared in this module; edit it instead"),
     rule("extend-fields-of-enum", CASE["extend-fields-of-enum"], INTERACTION, ("    TaskStatus:", "      fields:"),
          r"extend TaskStatus: `fields` needs a object, 'TaskStatus' is a enum"),
@@ -280,6 +298,11 @@ RULES = [
          INTERACTION, ("    TasksExtensionCapability:", "      values:"), r"extend TasksExtensionCapability: `values` needs a enum, 'TasksExtensionCapability' is a object"),
     rule("extend-variants-of-derived-union", module("interaction", _set("extend|types|GetTaskResult", {"variants": ["PausedTask"]})),
          INTERACTION, ("    GetTaskResult:", "      variants:"), r"extend GetTaskResult: variants of a derived union follow DetailedTask"),
+    # with `values:` above it, `variants:` is not the extension's first line: each error points at its own key
+    rule("extend-derived-union-values-and-variants", module("interaction", _set("extend|types|GetTaskResult",
+         {"values": {"x": {"description": "x"}}, "variants": ["PausedTask"]})),
+         INTERACTION, ("    GetTaskResult:", "      values:"), r"extend GetTaskResult: `values` needs a enum, 'GetTaskResult' is a union",
+         Expect(INTERACTION, ("    GetTaskResult:", "      variants:"), r"extend GetTaskResult: variants of a derived union follow DetailedTask")),
     rule("extend-unknown-variant", module("interaction", _append("extend|types|DetailedTask|variants", "Nowhere")),
          INTERACTION, ("    DetailedTask:", "- Nowhere"), r"extend DetailedTask variant: unknown type 'Nowhere'",
          Expect(INTERACTION, ("    DetailedTask:", "- Nowhere"), r"DetailedTask variant: unknown type 'Nowhere'")),
@@ -354,6 +377,12 @@ RULES = [
     # -- roles ------------------------------------------------------------------------------------
     rule("role-declared-twice", CASE["role-declared-twice"], INTERACTION, ("roles:", "  task: Task"),
          r"role task is already declared at modules/core\.yaml:\d+:\d+"),
+    # a role declared twice is skipped, not the end of the module's roles: the next one is still checked
+    rule("role-declared-twice-then-a-bad-one", module("interaction", lambda d: d.update(
+        roles={"task": "Task", **d["roles"], "steer_task": "tasks/stear"})),
+         INTERACTION, ("roles:", "  task: Task"), r"role task is already declared at modules/core\.yaml:\d+:\d+",
+         Expect(INTERACTION, ("roles:", "  steer_task: tasks/stear"),
+                r"role steer_task: no method 'tasks/stear' in this module or one it requires \(did you mean 'tasks/steer'\?\)")),
     rule("role-module-not-visible", module("mcp-core", _set("roles|base_protocol", "core")), MCP, ("roles:", "  base_protocol: core"),
          r"role base_protocol: 'core' is not this module or one it requires"),
     rule("role-wrong-kind", CASE["role-wrong-kind"], CORE, ("roles:", "  task: TaskStatus"),
