@@ -229,6 +229,9 @@ RULES = [
          r"tasks/get result: unknown type 'Nowhere'"),
     rule("method-unknown-error", CASE["method-unknown-error"], CORE, ("  tasks/get:", "    errors:", "- error: Nope"),
          r"tasks/get: unknown error 'Nope'"),
+    # the method's third error: the diagnostic points at that entry, not at the list
+    rule("method-unknown-error-after-others", module("core", _append("methods|tasks/get|errors", {"error": "Nope", "condition": "x"})),
+         CORE, ("  tasks/get:", "    errors:", "- error: Nope"), r"tasks/get: unknown error 'Nope'"),
     rule("method-error-of-unrequired-module", module("core", _set("methods|tasks/get|errors", [{"error": "EventsNotFound", "condition": "x"}])),
          CORE, ("  tasks/get:", "    errors:", "- error: EventsNotFound"),
          r"tasks/get: error 'EventsNotFound' belongs to module 'event-sources', which 'core' does not require"),
@@ -244,6 +247,12 @@ RULES = [
          r"tasks/steer: 'steers' is not a setting of capability 'io.modelcontextprotocol/tasks' \(did you mean 'steer'\?\)"),
     rule("setting-without-capability", CASE["setting-without-capability"], INTERACTION, ("  tasks/steer:", "    setting: steer"),
          r"tasks/steer: `setting` needs `capability`"),
+    # a capability without `settings:` has no settings at all: no declared type stands in for them, whatever
+    # its name (XXXX here: a name a placeholder for "no type" could take)
+    Rule("capability-without-settings-has-none", combine(
+        module("core", lambda d: d["capabilities"]["io.modelcontextprotocol/tasks"].pop("settings")),
+        module("core", _set("types|XXXX", {"kind": "object", "fields": {"steer": {"type": "boolean"}, "pause": {"type": "boolean"}}}))),
+         SETTINGS_GONE),
     # the setting's name is what to fix: the error points at its key, not at the body below it
     rule("setting-not-an-identifier", CASE["setting-not-an-identifier"], INTERACTION, ("TasksExtensionCapability:", "        steer-now:"),
          r"capability io\.modelcontextprotocol/tasks: setting 'steer-now' of TasksExtensionCapability must be an ASCII identifier, "
@@ -296,6 +305,9 @@ RULES = [
          r"extend TaskStatus: `fields` needs a object, 'TaskStatus' is a enum"),
     rule("extend-values-of-object", module("interaction", _set("extend|types|TasksExtensionCapability|values", {"x": {"description": "x"}})),
          INTERACTION, ("    TasksExtensionCapability:", "      values:"), r"extend TasksExtensionCapability: `values` needs a enum, 'TasksExtensionCapability' is a object"),
+    rule("extend-variants-of-object", module("interaction", _set("extend|types|TasksExtensionCapability|variants", ["PausedTask"])),
+         INTERACTION, ("    TasksExtensionCapability:", "      variants:"),
+         r"extend TasksExtensionCapability: `variants` needs a union, 'TasksExtensionCapability' is a object"),
     rule("extend-variants-of-derived-union", module("interaction", _set("extend|types|GetTaskResult", {"variants": ["PausedTask"]})),
          INTERACTION, ("    GetTaskResult:", "      variants:"), r"extend GetTaskResult: variants of a derived union follow DetailedTask"),
     # with `values:` above it, `variants:` is not the extension's first line: each error points at its own key
