@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "bad_specs"))
 
 from cases import CASES, Edit, _example, _set, _ttl_as_text, examples, manifest, module
 from specedit import copy_spec
-from taskbind.diagnostics import Diagnostic
+from taskbind.diagnostics import Diagnostic, Location
 from taskbind.load import load_spec
 from taskbind.validate import validate
 
@@ -212,9 +212,20 @@ RULES = [
     rule("alias-cycle", CASE["alias-cycle"], CORE, "  AliasA:",
          r"AliasA: alias cycle AliasA -> AliasB -> AliasA \(a type cannot consist of itself\)",
          Expect(CORE, ("  AliasB:",), r"AliasB: alias cycle AliasB -> AliasA -> AliasB \(a type cannot consist of itself\)")),
+    # `|` without spaces around it separates the options just the same
+    rule("alias-cycle-without-spaces", module("core", lambda d: d["types"].update(
+        {"AliasA": {"kind": "alias", "type": "AliasB"}, "AliasB": {"kind": "alias", "type": "string|AliasA"}})), CORE, "  AliasA:",
+         r"AliasA: alias cycle AliasA -> AliasB -> AliasA \(a type cannot consist of itself\)",
+         Expect(CORE, ("  AliasB:",), r"AliasB: alias cycle AliasB -> AliasA -> AliasB \(a type cannot consist of itself\)")),
     rule("alias-of-itself", CASE["alias-of-itself"], CORE, "  SelfAlias:",
          r"SelfAlias: alias cycle SelfAlias -> SelfAlias \(a type cannot consist of itself\)"),
     rule("alias-inside-a-list-is-no-cycle", module("core", _set("types|Tree", {"kind": "alias", "type": "string | list<Tree>"})), CORE, "", ""),
+    # the `|` inside list<...> separates the list's options, not the alias's
+    rule("alias-inside-a-list-of-options-is-no-cycle", module("core", _set("types|Tree", {"kind": "alias", "type": "list<string | Tree | integer>"})),
+         CORE, "", ""),
+    # what list<...> leaves behind names no type, whatever the alias is called
+    rule("alias-named-like-a-placeholder-inside-a-list-is-no-cycle", module("core", _set("types|XXXX", {"kind": "alias", "type": "string | list<XXXX>"})),
+         CORE, "", ""),
     rule("union-lists-itself", CASE["union-lists-itself"], CORE, ("types:", "  DetailedTask:"),
          r"DetailedTask: union cycle DetailedTask -> DetailedTask \(a type cannot consist of itself\)",
          # a union is not an object: it cannot carry the discriminator either
@@ -387,6 +398,7 @@ RULES = [
     rule("invariant-duplicate-id", CASE["invariant-duplicate-id"], SUBTASKS, ("invariants:", "- id: parent-task-id-immutable", "- id: parent-task-id-immutable"),
          r"duplicate invariant id 'parent-task-id-immutable' \(first at modules/subtasks\.yaml:\d+:\d+\)"),
     # -- roles ------------------------------------------------------------------------------------
+    rule("module-without-roles", module("subtasks", lambda d: d.pop("roles")), SUBTASKS, "", ""),  # `roles` is optional
     rule("role-declared-twice", CASE["role-declared-twice"], INTERACTION, ("roles:", "  task: Task"),
          r"role task is already declared at modules/core\.yaml:\d+:\d+"),
     # a role declared twice is skipped, not the end of the module's roles: the next one is still checked
@@ -399,6 +411,8 @@ RULES = [
          r"role base_protocol: 'core' is not this module or one it requires"),
     rule("role-wrong-kind", CASE["role-wrong-kind"], CORE, ("roles:", "  task: TaskStatus"),
          r"role task: 'TaskStatus' is a enum, the role needs a object"),
+    rule("role-union-wrong-kind", module("core", _set("roles|detailed_task", "Task")), CORE, ("roles:", "  detailed_task: Task"),
+         r"role detailed_task: 'Task' is a object, the role needs a union"),
     rule("role-unknown-type", module("core", _set("roles|task", "Tusk")), CORE, ("roles:", "  task: Tusk"),
          r"role task: unknown type 'Tusk' \(did you mean 'Task'\?\)"),
     rule("role-unknown-element", CASE["role-unknown-element"], CORE, ("roles:", "  get_task: tasks/fetch"),
@@ -407,6 +421,8 @@ RULES = [
          r"role get_task: no method 'tasks/steer' in this module or one it requires \(did you mean 'tasks/get'\?\)"),
     rule("role-notification-for-request", module("core", _set("roles|get_task", "notifications/tasks")), CORE,
          ("roles:", "  get_task: notifications/tasks"), r"role get_task: 'notifications/tasks' is a notification, the role needs a request"),
+    rule("role-request-for-notification", module("core", _set("roles|status_notification", "tasks/get")), CORE,
+         ("roles:", "  status_notification: tasks/get"), r"role status_notification: 'tasks/get' is a request, the role needs a notification"),
     rule("role-status-not-visible", module("core", _set("roles|paused_status", "paused")), CORE, ("roles:", "  paused_status: paused"),
          r"role paused_status: no lifecycle status 'paused' in this module or one it requires",
          # interaction declares the role too: the second declaration is the duplicate
@@ -449,6 +465,14 @@ RULES = [
     rule("manifest-version-pep440-rc", manifest(_set("version", "1.2.0rc1")), "taskbind.yaml", "", ""),
     rule("manifest-empty-title", CASE["manifest-empty-title"], "taskbind.yaml", "title:", r"title must not be empty"),
     rule("manifest-empty-name", manifest(_set("name", "")), "taskbind.yaml", "name:", r"name must not be empty"),
+    rule("manifest-empty-protocol-version", manifest(_set("protocol_version", " ")), "taskbind.yaml", "protocol_version:",
+         r"protocol_version must not be empty"),
+    rule("manifest-empty-extension-id", manifest(_set("extension_id", "")), "taskbind.yaml", "extension_id:", r"extension_id must not be empty"),
+    # title, protocol_version and extension_id are optional: absent is not empty
+    rule("manifest-without-optional-keys", manifest(lambda d: [d.pop(key) for key in ("title", "protocol_version", "extension_id")]),
+         "taskbind.yaml", "", ""),
+    rule("manifest-unknown-key", CASE["manifest-unknown-key"], "taskbind.yaml", "colour: blue",
+         r"colour: unknown key 'colour'; allowed: `name`, `title`, `version`, `protocol_version`, `extension_id`, `modules`"),
     rule("unlisted-module-file", CASE["unlisted-module-file"], "modules/extra.yaml", "module: extra",
          r"modules/extra\.yaml is not read: the manifest \(taskbind\.yaml\) does not list module 'extra' "
          r"\(a module file is modules/<name>\.yaml, its examples examples/<name>\.yaml\)"),
@@ -502,6 +526,15 @@ def test_each_broken_spec_gives_exactly_its_diagnostics(case: Rule, tmp_path: Pa
         assert hit is not None, f"no {want.file}:{line}: {want.message!r} in:\n{shown}"
         unmatched.remove(hit)
 
+
+
+def test_an_unlisted_file_is_reported_at_its_first_character(tmp_path: Path) -> None:
+    """A file the manifest does not list has no key to point at: the whole file is the mistake, so the
+    diagnostic names its first line and first column (the table above checks lines only; a column
+    of 2, or none, would send an editor to the wrong place or nowhere)."""
+    spec = copy_spec(tmp_path / "spec")
+    CASE["unlisted-module-file"](spec)
+    assert [d.location for d in diagnostics(spec)] == [Location("modules/extra.yaml", 1, 1)]
 
 # -- examples_check: examples marked valid, against the generated JSON Schema (after the model) ------
 
