@@ -449,6 +449,8 @@ RULES = [
     rule("example-json-64-deep-is-fine", examples("core", _example("sep-flow-tasks-get-3", _set("json", _deep_json(62)))), EXAMPLES, "", ""),
     rule("example-unknown-method", CASE["example-unknown-method"], EXAMPLES, (*GET_3, "message: tasks/fetch"),
          r"example sep-flow-tasks-get-3: unknown method 'tasks/fetch'( \(did you mean '[^']+'\?\))?"),
+    rule("example-misspelt-method", examples("core", _example("sep-flow-tasks-get-3", _set("message", "tasks/gett"))),
+         EXAMPLES, (*GET_3, "message: tasks/gett"), r"example sep-flow-tasks-get-3: unknown method 'tasks/gett' \(did you mean 'tasks/get'\?\)"),
     rule("example-method-of-unrequired-module", examples("core", _example("sep-flow-tasks-get-3", _set("message", "tasks/steer"))),
          EXAMPLES, (*GET_3, "message: tasks/steer"), r"example sep-flow-tasks-get-3: method 'tasks/steer' belongs to module 'interaction'"),
     rule("example-of-a-removed-method", examples("core", _example("sep-flow-tasks-get-3", _set("message", "tasks/result"))),
