@@ -274,6 +274,9 @@ RULES = [
         d["extend"]["types"]["TasksExtensionCapability"]["fields"].update({"paüse": {"type": "boolean"}}))),
          INTERACTION, ("TasksExtensionCapability:", "        paüse:"),  # the meta-schema's wire-name rule comes first
          r"extend/types/TasksExtensionCapability/fields: 'paüse' is not a valid key here: it must be a wire name \(letters, digits, _ \$ \. / -\)"),
+    # jsonschema-rs cannot take bytes (it raises): the python validator then decides, and refuses them
+    rule("binary-value-checked-by-the-python-validator", module("core", _set("title", b"Tasks")), CORE, "title: !!binary",
+         r"title: expected a string, found binary data \(a !!binary value\)"),
     rule("capability-settings-unknown", module("core", _set("capabilities|io.modelcontextprotocol/tasks|settings", "Nowhere")),
          CORE, ("capabilities:", "    settings: Nowhere"), r"capability io\.modelcontextprotocol/tasks: unknown type 'Nowhere'", *SETTINGS_GONE),
     rule("capability-settings-not-object", CASE["capability-settings-not-object"], CORE, ("capabilities:", "    settings: TaskStatus"),
@@ -427,10 +430,14 @@ RULES = [
          r"role paused_status: no lifecycle status 'paused' in this module or one it requires",
          # interaction declares the role too: the second declaration is the duplicate
          Expect(INTERACTION, ("roles:", "  paused_status: paused"), r"role paused_status is already declared at modules/core\.yaml:\d+:\d+")),
+    rule("role-misspelt-status", module("core", _set("roles|working_status", "workin")), CORE, ("roles:", "  working_status: workin"),
+         r"role working_status: no lifecycle status 'workin' in this module or one it requires \(did you mean 'working'\?\)"),
     rule("role-field-without-type", module("subtasks", _set("roles|parent_task_field", "parentTaskId")), SUBTASKS,
          ("roles:", "  parent_task_field: parentTaskId"), r"role parent_task_field: 'parentTaskId' must name a field as Type\.field"),
     rule("role-field-unknown", module("subtasks", _set("roles|parent_task_field", "Task.parentTaskID")), SUBTASKS,
          ("roles:", "  parent_task_field: Task.parentTaskID"), r"role parent_task_field: Task has no field 'parentTaskID' \(did you mean 'parentTaskId'\?\)"),
+    rule("role-field-of-unknown-type", module("subtasks", _set("roles|parent_task_field", "Tusk.parentTaskId")), SUBTASKS,
+         ("roles:", "  parent_task_field: Tusk.parentTaskId"), r"role parent_task_field: unknown type 'Tusk' \(did you mean 'Task'\?\)"),
     rule("role-error-unknown", module("event-sources", _set("roles|events_not_found", "EventsNotFund")), EVENTS,
          ("roles:", "  events_not_found: EventsNotFund"), r"role events_not_found: unknown error 'EventsNotFund' \(did you mean 'EventsNotFound'\?\)"),
     rule("role-error-of-unrequired-module", module("core", _set("roles|events_not_found", "EventsNotFound")), CORE,
