@@ -35,9 +35,8 @@ class FieldDecl:
     owner: str  # the type whose text (or extension) declared the field
     wire: str
     body: Any
-    # where the wire name is written (None for a document not read from YAML): a diagnostic about
-    # the name points here, not at the body below it
-    location: Location | None = field(default=None, compare=False)
+    # where the wire name is written: a diagnostic about the name points here, not at the body below it
+    location: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class Merged:
         layers = [(module, body.get("fields") or {})]
         layers += [(ext_module, ext.get("fields") or {}) for ext_module, ext in self.extensions.get(name, [])]
         return [
-            FieldDecl(m, name, wire, spec, fields.where(wire) if isinstance(fields, LocatedDict) else None)
+            FieldDecl(m, name, wire, spec, fields.where(wire))
             for m, fields in layers
             for wire, spec in fields.items()
         ]
