@@ -153,6 +153,19 @@ def test_a_scalar_of_the_wrong_type(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("tagged", "found"),
+    [("!!binary VGFza3M=", "binary data (a !!binary value)"), ("!!timestamp 2001-12-14", "the date 2001-12-14 (a !!timestamp value)")],
+)
+def test_a_tagged_scalar_is_not_called_a_string(tmp_path, tagged, found):
+    """An explicit YAML tag makes bytes or a date (a plain date stays text): the message says which,
+    where it used to call either one "the string b'Tasks'" or "the string datetime.date(...)"."""
+    spec, path = spec_with(tmp_path, "core", "title: Tasks extension\n", f"title: {tagged}\n")
+    _, line, _, message = only_error(spec)
+    assert line == line_of(path, f"title: {tagged}")[0]
+    assert message == f"title: expected a string, found {found}"
+
+
+@pytest.mark.parametrize(
     ("schema", "document", "expected"),
     [
         ({"const": "x"}, "y", "top level: must be 'x', found the string 'y'"),

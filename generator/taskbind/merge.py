@@ -8,7 +8,7 @@ what is checked is what is built.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .diagnostics import Location
@@ -35,6 +35,8 @@ class FieldDecl:
     owner: str  # the type whose text (or extension) declared the field
     wire: str
     body: Any
+    # where the wire name is written: a diagnostic about the name points here, not at the body below it
+    location: Location = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,13 @@ class Merged:
     def own_fields(self, name: str) -> list[FieldDecl]:
         """The fields a type's own text declares, then those every extension adds."""
         module, body = self.types[name]
-        own = [FieldDecl(module, name, wire, spec) for wire, spec in (body.get("fields") or {}).items()]
-        for ext_module, ext in self.extensions.get(name, []):
-            own += [FieldDecl(ext_module, name, wire, spec) for wire, spec in (ext.get("fields") or {}).items()]
-        return own
+        layers = [(module, body.get("fields") or {})]
+        layers += [(ext_module, ext.get("fields") or {}) for ext_module, ext in self.extensions.get(name, [])]
+        return [
+            FieldDecl(m, name, wire, spec, fields.where(wire))
+            for m, fields in layers
+            for wire, spec in fields.items()
+        ]
 
     def object_fields(self, name: str, seen: tuple[str, ...] = ()) -> dict[str, FieldDecl]:
         """Every field of an object type, flattened through `extends` ({} for anything else).

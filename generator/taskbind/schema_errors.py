@@ -9,6 +9,7 @@ allowed name when one is close), and is located at the key itself.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -52,6 +53,11 @@ def describe_value(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, (int, float)):
         return f"the number {value}"
+    # an explicit YAML tag gives bytes or a date (plain dates stay text): neither is a string
+    if isinstance(value, bytes):
+        return "binary data (a !!binary value)"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()} (a !!timestamp value)"
     return f"the string {value!r}"
 
 

@@ -548,7 +548,7 @@ class _Checker:
                 continue
             for wire, field_decl in self.merged.object_fields(settings).items():
                 if not is_python_identifier(wire) or not wire.isascii():
-                    self.error(getattr(field_decl.body, "location", decl.location), f"capability {cap}: setting {wire!r} of {settings} must be an ASCII identifier, "
+                    self.error(field_decl.location, f"capability {cap}: setting {wire!r} of {settings} must be an ASCII identifier, "
                                "not a keyword (it becomes a Python keyword argument)")
 
     def check_manifest(self) -> None:
