@@ -598,3 +598,38 @@ def test_each_change_carries_its_old_and_new_values_and_a_location(c: Case, base
         side = old if change["side"] == "old" else new
         assert Path(change["file"]).resolve().is_relative_to(side.resolve()), change
         assert change["line"] >= 1 and change["column"] >= 1, change
+
+
+SPARE_BASE = {"SpareBase": obj(x={"type": "integer"})}
+ON_SPARE = [
+    ("extra-retyped", {"Spare": {"kind": "object", "extra": "string"}}, {"Spare": {"kind": "object", "extra": "integer"}},
+     [("object-extra-changed", "type Spare", "string", "integer")]),
+    ("same-extra-field-added", {"Spare": {"kind": "object", "extra": "string"}},
+     {"Spare": {"kind": "object", "extra": "string", "fields": {"a": {"type": "string"}}}},
+     [("optional-field-added", "field Spare.a", None, "string, optional")]),
+    ("field-gone-another-of-another-type-added", {"Spare": obj(a={"type": "string"})}, {"Spare": obj(b={"type": "integer"})},
+     [("field-removed", "field Spare.a", "string, optional", None), ("optional-field-added", "field Spare.b", None, "integer, optional")]),
+    ("field-renamed-and-made-required", {"Spare": obj(a={"type": "string"})}, {"Spare": obj(b={"type": "string", "required": True})},
+     [("field-renamed", "field Spare.b", "a", "b"), ("field-made-required", "field Spare.b", "optional", "required")]),
+    ("const-became-a-type", {"Spare": obj(k={"const": "a"})}, {"Spare": obj(k={"type": "string"})},
+     [("field-type-changed", "field Spare.k", 'const "a", optional', "string, optional")]),
+    ("inherited-field-becomes-own-with-another-type", {**SPARE_BASE, "Spare": {"kind": "object", "extends": ["SpareBase"]}},
+     {**SPARE_BASE, "Spare": obj(x={"type": "string"})},
+     [("field-type-changed", "field Spare.x", "integer, optional", "string, optional")]),
+    ("own-field-becomes-inherited-with-another-type", {**SPARE_BASE, "Spare": obj(x={"type": "string"})},
+     {**SPARE_BASE, "Spare": {"kind": "object", "extends": ["SpareBase"]}},
+     [("field-type-changed", "field Spare.x", "string, optional", "integer, optional")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old_types", "new_types", "expected"), [row[1:] for row in ON_SPARE], ids=[row[0] for row in ON_SPARE])
+def test_changes_inside_one_object_are_named_and_valued_exactly(old_types, new_types, expected, base_spec: Path, tmp_path: Path):
+    """One object changed in place: an extra retyped (both values), an unchanged extra is no change,
+    a field gone and another of another type added are not a rename (a rename keeps the type), a
+    renamed field's other changes are named after its new name, a const that became a type is a
+    type change (not a const change), and a field that moves between a type and its base is named
+    after the type whose wire changed. (Each row kills a planted bug in diff/types.py.)"""
+    old = make_side(base_spec, tmp_path / "old", spare_types(old_types))
+    new = make_side(base_spec, tmp_path / "new", spare_types(new_types))
+    _, report = diff_json(old, new)
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == expected
