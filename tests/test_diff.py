@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from diff_cases import CASES, SPARE_TYPE, Case, Edit, flag_const, in_module, on_field, on_type, setter
+from diff_cases import CASES, SPARE_ERROR, SPARE_TYPE, Case, Edit, flag_const, in_module, on_field, on_type, setter
 from specedit import copy_spec, edit_module, remove_method, rename_everywhere
 from taskbind.cli import app
 from taskbind.diff import RULES
@@ -633,3 +633,15 @@ def test_changes_inside_one_object_are_named_and_valued_exactly(old_types, new_t
     new = make_side(base_spec, tmp_path / "new", spare_types(new_types))
     _, report = diff_json(old, new)
     assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == expected
+
+
+def test_an_added_error_does_not_hide_a_change_to_an_error_after_it(base_spec: Path, tmp_path: Path):
+    """Every error of the new spec is compared, also those after an added one (the planted bug
+    stopped at the first added error, so a later error's new code went unreported)."""
+    def edit(spec: Path) -> None:
+        edit_module(spec, "mcp-core", lambda doc: doc["errors"].update(SPARE_ERROR))
+        edit_module(spec, "event-sources", lambda doc: doc["errors"]["EventsNotFound"].update(code=-32098))
+
+    _, report = diff_json(base_spec, make_side(base_spec, tmp_path / "new", edit))
+    assert [(c["rule"], c["element"]) for c in report["changes"]] == [
+        ("error-added", "error SpareError"), ("error-code-changed", "error EventsNotFound")]
