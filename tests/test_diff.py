@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from diff_cases import CASES, SPARE_ERROR, SPARE_TYPE, Case, Edit, flag_const, in_module, on_field, on_type, setter
+from diff_cases import CASES, SPARE_ERROR, SPARE_TYPE, Case, Edit, add_status_archived, flag_const, in_module, on_field, on_type, setter
 from specedit import copy_spec, edit_module, remove_method, rename_everywhere
 from taskbind.cli import app
 from taskbind.diff import RULES
@@ -645,3 +645,20 @@ def test_an_added_error_does_not_hide_a_change_to_an_error_after_it(base_spec: P
     _, report = diff_json(base_spec, make_side(base_spec, tmp_path / "new", edit))
     assert [(c["rule"], c["element"]) for c in report["changes"]] == [
         ("error-added", "error SpareError"), ("error-code-changed", "error EventsNotFound")]
+
+
+def test_an_added_status_does_not_hide_a_change_to_a_status_after_it(base_spec: Path, tmp_path: Path):
+    """Every status of the new lifecycle is compared, also those after an added one (the planted
+    bug stopped at the first added status, so working's lost method went unreported)."""
+    def edit(doc: dict) -> None:
+        add_status_archived(doc)
+        statuses = doc["lifecycle"]["statuses"]
+        statuses["working"]["accepts"].remove("tasks/update")
+        doc["lifecycle"]["statuses"] = {"archived": statuses.pop("archived"), **statuses}  # archived first
+
+    _, report = diff_json(base_spec, make_side(base_spec, tmp_path / "new", in_module("core", edit)))
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [
+        ("enum-value-added", "type TaskStatus value 'archived'", None, "archived"),
+        ("status-added", "status archived", None, "terminal"),
+        ("status-accept-removed", "status working", "tasks/update", None),
+    ]
