@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from diff_cases import CASES, SPARE_ERROR, SPARE_TYPE, Case, Edit, add_status_archived, flag_const, in_module, on_field, on_type, setter
+from diff_cases import CASES, SPARE_ERROR, SPARE_TYPE, Case, Edit, add_status_archived, core_lifecycle, flag_const, in_module, on_field, on_type, setter
 from specedit import copy_spec, edit_module, remove_method, rename_everywhere
 from taskbind.cli import app
 from taskbind.diff import RULES
@@ -662,3 +662,21 @@ def test_an_added_status_does_not_hide_a_change_to_a_status_after_it(base_spec: 
         ("status-added", "status archived", None, "terminal"),
         ("status-accept-removed", "status working", "tasks/update", None),
     ]
+
+
+def test_an_error_whose_data_type_changes_carries_both_types(base_spec: Path, tmp_path: Path):
+    """error-data-changed from one data type to another shows the old and the new type."""
+    edit = in_module("event-sources", lambda doc: doc["errors"]["EventsNotFound"].update(data="Error"))
+    _, report = diff_json(base_spec, make_side(base_spec, tmp_path / "new", edit))
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [
+        ("error-data-changed", "error EventsNotFound", "EventsNotFoundData", "Error")]
+
+
+def test_a_changed_refusal_points_at_the_first_status_of_the_new_lifecycle(base_spec: Path, tmp_path: Path):
+    """The lifecycle's refusal has no line of its own in the report's terms: the change points at
+    the first status the new lifecycle declares (working, in core.yaml)."""
+    new = make_side(base_spec, tmp_path / "new", core_lifecycle(setter(refusal_error="InternalError")))
+    _, report = diff_json(base_spec, new)
+    core = new / "modules" / "core.yaml"
+    assert [(c["rule"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in report["changes"]] == [
+        ("refusal-code-changed", core.resolve(), line_of(core, "    working:", after="lifecycle:"), "new")]
