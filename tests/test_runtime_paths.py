@@ -73,6 +73,18 @@ DECLINED = {"action": "decline"}
 NOTHING: dict = {"content": []}  # a CallToolResult with no content
 
 
+def waits_forever(stopped: asyncio.Event):
+    """A body that waits until it is stopped, and records that it was (`stopped` is set)."""
+
+    async def body(task: TaskContext):
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    return body
+
+
 def asker(received: list, key: str | None = "k"):
     """A body that asks once, keeps the answer and completes."""
 
@@ -406,11 +418,7 @@ async def test_cancel_stops_the_running_body_before_the_task_is_cancelled():
     with the status message that names the request."""
     stopped = asyncio.Event()
 
-    async def body(task: TaskContext):
-        try:
-            await asyncio.Event().wait()
-        finally:
-            stopped.set()
+    body = waits_forever(stopped)
 
     runtime = TaskRuntime(poll_interval_ms=10)
     async with runtime.running():
@@ -478,11 +486,7 @@ async def test_a_cancel_taken_by_another_replica_reaches_the_body():
     runtime that never hooks itself to the store, or forwards the wrong kind or task."""
     stopped = asyncio.Event()
 
-    async def body(task: TaskContext):
-        try:
-            await asyncio.Event().wait()
-        finally:
-            stopped.set()
+    body = waits_forever(stopped)
 
     here, there, store = two_replicas()
     async with here.running():
@@ -619,11 +623,7 @@ async def test_a_body_stopped_by_its_tasks_expiry_ends_without_an_unhandled_erro
     loop.set_exception_handler(lambda loop, context: reported.append(context.get("message")))
     stopped = asyncio.Event()
 
-    async def body(task: TaskContext):
-        try:
-            await asyncio.Event().wait()
-        finally:
-            stopped.set()
+    body = waits_forever(stopped)
 
     try:
         async with runtime.running():
@@ -1038,11 +1038,7 @@ async def test_closing_the_runtime_fails_each_unfinished_task_and_stops_its_body
     stopped" and its body has been stopped (not just asked to stop) by the time the block exits."""
     stopped = asyncio.Event()
 
-    async def body(task: TaskContext):
-        try:
-            await asyncio.Event().wait()
-        finally:
-            stopped.set()
+    body = waits_forever(stopped)
 
     runtime = TaskRuntime(poll_interval_ms=10)
     async with runtime.running():
@@ -1058,11 +1054,7 @@ async def test_closing_the_runtime_stops_every_body_even_where_a_task_may_not_fa
     that task as it is, raises nothing, and still stops the parent's body."""
     stopped = asyncio.Event()
 
-    async def body(task: TaskContext):
-        try:
-            await asyncio.Event().wait()
-        finally:
-            stopped.set()
+    body = waits_forever(stopped)
 
     runtime = TaskRuntime(poll_interval_ms=10)
     async with runtime.running():
