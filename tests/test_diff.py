@@ -680,3 +680,16 @@ def test_a_changed_refusal_points_at_the_first_status_of_the_new_lifecycle(base_
     core = new / "modules" / "core.yaml"
     assert [(c["rule"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in report["changes"]] == [
         ("refusal-code-changed", core.resolve(), line_of(core, "    working:", after="lifecycle:"), "new")]
+
+
+def test_a_routing_field_renamed_to_another_field_carries_both_names(base_spec: Path, tmp_path: Path):
+    """method-routing-field-changed from one field to another shows the old and the new field (the
+    rule's case drops the routing field, so its new value is no value either way)."""
+    def edit(doc: dict) -> None:
+        doc["types"]["GetTaskRequestParams"]["fields"]["lookupId"] = {"type": "string"}
+        doc["methods"]["tasks/get"]["routing_field"] = "lookupId"
+
+    _, report = diff_json(base_spec, make_side(base_spec, tmp_path / "new", in_module("core", edit)))
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [
+        ("optional-field-added", "field GetTaskRequestParams.lookupId", None, "string, optional"),
+        ("method-routing-field-changed", "method tasks/get", "taskId", "lookupId")]
