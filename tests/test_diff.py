@@ -693,3 +693,19 @@ def test_a_routing_field_renamed_to_another_field_carries_both_names(base_spec: 
     assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [
         ("optional-field-added", "field GetTaskRequestParams.lookupId", None, "string, optional"),
         ("method-routing-field-changed", "method tasks/get", "taskId", "lookupId")]
+
+
+def test_a_transition_out_of_a_removed_status_points_at_the_old_spec(base_spec: Path, tmp_path: Path):
+    """When the status a removed transition left from is gone too, the new spec has nothing to
+    point at: the transition-removed change points at the transition in the old spec (side "old")."""
+    def add_queued(doc: dict) -> None:
+        doc["types"]["TaskStatus"]["values"]["queued"] = {"description": "Waiting to start."}
+        doc["lifecycle"]["statuses"]["queued"] = {"terminal": False, "accepts": ["tasks/get", "tasks/cancel"]}
+        doc["lifecycle"]["transitions"].append({"from": "queued", "to": "working", "trigger": "server"})
+
+    old = make_side(base_spec, tmp_path / "old", in_module("core", add_queued))
+    _, report = diff_json(old, base_spec)
+    core = old / "modules" / "core.yaml"
+    removed = [c for c in report["changes"] if c["rule"] == "transition-removed"]
+    assert [(c["element"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in removed] == [
+        ("transition queued -> working on server", core.resolve(), line_of(core, "  - from: queued"), "old")]
