@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from servers import stop
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC_DIR = REPO / "spec"
@@ -140,12 +141,7 @@ def running_reference_server(
             _wait_until_listening(process, port, log)
             yield f"http://127.0.0.1:{port}/mcp"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def _wait_until_listening(process: subprocess.Popen, port: int, log, timeout: float = 30) -> None:

@@ -7,7 +7,6 @@ skip, saying how to enable them; with CI=true they fail instead, so CI never pas
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import shutil
 import socket
@@ -16,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-import pytest
+from servers import stop
 
 ENABLE = (
     "install Debian's redis-server (apt-get install -y redis-server; tests/run.sh does it when "
@@ -67,12 +66,7 @@ def running_redis() -> Iterator[str]:
             client.close()
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def fresh_prefix() -> str:

@@ -6,12 +6,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
-import uvicorn
+from servers import serving_in_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
@@ -57,17 +55,5 @@ def running_proxy(upstream_urls: list[str]) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    config = uvicorn.Config(proxy_app(bases), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the round-robin proxy did not start")
-        time.sleep(0.02)
-    try:
+    with serving_in_thread(proxy_app(bases), port, "the round-robin proxy"):
         yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        server.should_exit = True
-        thread.join(10)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -24,6 +22,7 @@ from mcp_tasks.runtime_server import RuntimeTaskServer
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"  # SEP-2663's extension id
 from redis_server import make_store
+from servers import serving_in_thread
 from test_push import _meta
 from test_server_dispatcher import hold, request
 
@@ -147,7 +146,6 @@ def authenticated_server() -> Iterator[str]:
     """The reference server with the SDK's auth (`auth=`, `token_verifier=`), served by uvicorn on
     127.0.0.1 in a thread of this process; stopped when the block ends."""
     import test_e2e
-    import uvicorn
     from mcp.server.auth.settings import AuthSettings
 
     port = free_port()
@@ -159,20 +157,8 @@ def authenticated_server() -> Iterator[str]:
     )
     server = test_e2e._reference_module().build_server(auth=auth, token_verifier=StaticTokens())
     app = server.streamable_http_app(host="127.0.0.1")
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    runner = uvicorn.Server(config)
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not runner.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the authenticated reference server did not start")
-        time.sleep(0.02)
-    try:
+    with serving_in_thread(app, port, "the authenticated reference server", lifespan="on"):
         yield url
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=15)
 
 
 def post(client: httpx.Client, url: str, token: str | None, body: dict, name: str | None):

@@ -24,6 +24,7 @@ from pathlib import Path
 import anyio
 import pytest
 from conftest import REPO, _wait_until_listening, free_port, running_reference_server
+from servers import stop
 
 pytestmark = pytest.mark.slow
 
@@ -115,12 +116,7 @@ def fastmcp_server_url(fastmcp_python):
             _wait_until_listening(process, port, log, timeout=60)
             yield f"http://127.0.0.1:{port}/mcp"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 def run_generated_client(url: str, scenario) -> object:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NODE_DIR, REPO, run_ok
+from servers import stop
 
 pytestmark = [pytest.mark.node, pytest.mark.peers]
 
@@ -138,12 +139,7 @@ def node_server(ts_package: Path, tmp_path_factory) -> Iterator[NodeServer]:
                 raise RuntimeError(f"the Node server did not start: {url!r}\n{errors.read()}")
             yield NodeServer(url, log)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 @pytest.fixture(params=["python", "typescript"])

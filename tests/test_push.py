@@ -11,7 +11,7 @@ through another (issue 15); with the in-memory store, the same in one process.
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack, asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 
 import anyio
 import httpx
@@ -33,6 +33,16 @@ TASKS = "io.modelcontextprotocol/tasks"
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+@contextmanager
+def two_replicas(redis_url: str, database: int, *, lease_ms: int):
+    """Two reference servers sharing one Redis database (a test of its own each, so that tests do
+    not see each other's tasks): the URLs of replicas A and B."""
+    store = redis_url.rsplit("/", 1)[0] + f"/{database}"
+    args = ("--store", store, "--lease-ms", str(lease_ms), "--poll-interval-ms", "50")
+    with running_reference_server(*args) as a, running_reference_server(*args) as b:
+        yield a, b
 
 
 @asynccontextmanager
@@ -152,11 +162,7 @@ async def test_a_listener_hears_every_status_change_in_one_process():
 
 @pytest.mark.slow
 async def test_a_listener_on_replica_a_hears_changes_made_through_replica_b(redis_url):
-    store = redis_url.rsplit("/", 1)[0] + "/14"
-    args = ("--store", store, "--lease-ms", "2000", "--poll-interval-ms", "50")
-    with ExitStack() as stack, anyio.fail_after(LIMIT):
-        a = stack.enter_context(running_reference_server(*args))
-        b = stack.enter_context(running_reference_server(*args))
+    with anyio.fail_after(LIMIT), two_replicas(redis_url, 14, lease_ms=2000) as (a, b):
         task_id, frames = await _lifecycle_through(b, a)
         statuses = _check_stream(frames, "sub-7", task_id)
         assert statuses == ["working", "paused", "working", "completed"]
@@ -249,11 +255,7 @@ async def test_the_client_polls_when_the_stream_breaks():
 async def test_events_published_on_one_replica_are_read_through_the_other(redis_url):
     """The event log is a Redis stream: events/poll through replica B reads what the body on
     replica A published, in order, with cursors that resume on either replica."""
-    store = redis_url.rsplit("/", 1)[0] + "/12"
-    args = ("--store", store, "--lease-ms", "2000", "--poll-interval-ms", "50")
-    with ExitStack() as stack, anyio.fail_after(LIMIT):
-        a = stack.enter_context(running_reference_server(*args))
-        b = stack.enter_context(running_reference_server(*args))
+    with anyio.fail_after(LIMIT), two_replicas(redis_url, 12, lease_ms=2000) as (a, b):
         async with tasks_at(a) as on_a, tasks_at(b) as on_b:
             created = await on_a.call_tool("event_job", arguments={"count": 4, "interval": 0.05})
             source = created.event_source

@@ -15,14 +15,12 @@ from __future__ import annotations
 import os
 import random
 import re
-from contextlib import ExitStack
 
 import anyio
 import pytest
-from conftest import running_reference_server
 from lifecycle_oracle import REFUSAL_CODE, TERMINAL, accepts, allowed, successors
 from mcp_tasks import errors
-from test_push import raw_listen, tasks_at
+from test_push import raw_listen, tasks_at, two_replicas
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -61,11 +59,7 @@ def assert_lifecycle_refusal(refused: errors.JsonRpcError, method: str) -> None:
 
 async def test_two_replicas_racing_on_the_same_tasks_keep_the_invariants(redis_url):
     rng = random.Random(SEED)
-    store = redis_url.rsplit("/", 1)[0] + "/13"
-    args = ("--store", store, "--lease-ms", "3000", "--poll-interval-ms", "50")
-    with ExitStack() as stack, anyio.fail_after(LIMIT):
-        url_a = stack.enter_context(running_reference_server(*args))
-        url_b = stack.enter_context(running_reference_server(*args))
+    with anyio.fail_after(LIMIT), two_replicas(redis_url, 13, lease_ms=3000) as (url_a, url_b):
         async with tasks_at(url_a) as a, tasks_at(url_b) as b:
             replicas = [a, b]
             ids = []
