@@ -187,11 +187,11 @@ def _env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def _mutmut(workdir: Path, *args: str, log: Path | None = None) -> subprocess.CompletedProcess:
+def _mutmut(workdir: Path, *args: str, log: Path | None = None, append: bool = False) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "mutmut", *args]
     if log is None:
         return subprocess.run(command, cwd=workdir, env=_env(workdir), capture_output=True, text=True, check=False)
-    with log.open("w") as out:
+    with log.open("a" if append else "w") as out:
         return subprocess.run(command, cwd=workdir, env=_env(workdir), stdout=out, stderr=subprocess.STDOUT, text=True, check=False)
 
 
@@ -206,32 +206,32 @@ def _diff(workdir: Path, name: str) -> str:
     return "\n".join(line for line in shown.splitlines()[1:] if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
 
 
-def run_module(module: Module, max_children: int, only: list[str], again: bool = True, rerun: bool = False,
-               resume: bool = False) -> dict:
-    """Run mutmut on one module (again=False: only read the results of the last run, e.g. one that
-    was stopped midway; the mutants it did not reach count as not run). rerun=True keeps the last
-    run's results and runs again only its survivors and untested mutants, after tests were added
+# How run_module treats the scratch directory of the last run: start over there, continue a
+# stopped run, run its survivors again after tests were added, or only read its results.
+MODES = ("fresh", "resume", "rerun", "report")
+
+
+def run_module(module: Module, max_children: int, only: list[str], mode: str = "fresh") -> dict:
+    """Run mutmut on one module, in one of MODES. "resume" runs the mutants the last run did not
+    reach (mutmut skips those with a result); "rerun" runs its survivors and untested mutants again
     (mutmut collects the new tests' coverage itself; they must be new test functions in the files
-    the module already lists, since changing the list makes mutmut start over). resume=True keeps
-    the results of a run that was stopped and runs the mutants it did not reach."""
+    the module already lists, since changing the list makes mutmut start over); "report" reads the
+    results as they are (the mutants not reached count as not run)."""
     workdir = SCRATCH / module.name
     log = workdir / "mutmut.log"
     started = time.monotonic()
-    if (rerun or resume or not again) and not log.exists():
+    if mode != "fresh" and not log.exists():
         raise SystemExit(f"no earlier run of {module.name} in {workdir}")
-    if rerun:
-        names = [name for name, status in _results(workdir).items() if status in ("survived", "no tests")]
-        done = _mutmut(workdir, "run", "--max-children", str(max_children), *names, log=log) if names else subprocess.CompletedProcess([], 0)
-    elif resume:
-        with log.open("a") as out:  # mutmut runs only the mutants without a result
-            done = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *only],
-                                  cwd=workdir, env=_env(workdir), stdout=out, stderr=subprocess.STDOUT, check=False)
-    elif again:
+    mutants = only
+    if mode == "fresh":
         _setup(module, workdir)
-        done = _mutmut(workdir, "run", "--max-children", str(max_children), *only, log=log)
-    else:
+    elif mode == "rerun":
+        mutants = [name for name, status in _results(workdir).items() if status in ("survived", "no tests")]
+    if mode == "report" or (mode == "rerun" and not mutants):
         done = subprocess.CompletedProcess([], 0)
-    seconds = time.monotonic() - started if again else float("nan")
+    else:
+        done = _mutmut(workdir, "run", "--max-children", str(max_children), *mutants, log=log, append=mode != "fresh")
+    seconds = float("nan") if mode == "report" else time.monotonic() - started
     if done.returncode != 0:
         tail = "\n".join(log.read_text("utf-8", "replace").splitlines()[-30:])
         raise SystemExit(f"mutmut failed on {module.name} (exit {done.returncode}); the end of {log}:\n{tail}")
@@ -239,7 +239,7 @@ def run_module(module: Module, max_children: int, only: list[str], again: bool =
     counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
     survivors = [(name, _diff(workdir, name)) for name, status in sorted(statuses.items()) if status == "survived"]
     return {"module": module, "statuses": statuses, "counts": counts, "survivors": survivors, "seconds": seconds, "only": only,
-            "rerun": rerun}
+            "mode": mode}
 
 
 def _row(result: dict) -> str:
@@ -262,8 +262,9 @@ def _section(result: dict) -> str:
     module = result["module"]
     lines = [f"## {module.name}", ""]
     took = "" if result["seconds"] != result["seconds"] else f" Took {result['seconds']:.0f} s."  # NaN: not timed
-    if result["rerun"]:
-        took = f"{result.get('took_before', '')} Survivors re-run after new tests: {result['seconds']:.0f} s."
+    if result["mode"] in ("rerun", "resume"):
+        again = "Survivors re-run after new tests" if result["mode"] == "rerun" else "Resumed"
+        took = f"{result.get('took_before', '')} {again}: {result['seconds']:.0f} s."
     lines.append(f"Mutated: {', '.join(f'`{module.package}/{f}`' for f in module.files)}. "
                  f"Tests: `{' '.join(module.tests)}`.{took}")
     if module.note:
@@ -292,7 +293,7 @@ def _write_report(results: list[dict]) -> None:
     old = REPORT.read_text("utf-8") if REPORT.exists() else ""
     sections = {m.group(1): m.group(0) for m in re.finditer(r"(?ms)^## (\w+)\n.*?^<!-- end \1 -->$", old)}
     for result in results:
-        if result["rerun"] and result["module"].name in sections:  # keep the full run's time
+        if result["mode"] in ("rerun", "resume") and result["module"].name in sections:  # keep the full run's time
             before = re.search(r" Took \d+ s\.", sections[result["module"].name])
             result["took_before"] = before.group(0) if before else ""
         sections[result["module"].name] = _section(result)
@@ -351,8 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     print(HEADER.splitlines()[0])
     for name in args.modules or list(MODULES):
-        result = run_module(MODULES[name], args.max_children, args.only or list(MODULES[name].only), not args.from_last_run,
-                            args.rerun_survivors, args.resume)
+        mode = "report" if args.from_last_run else "rerun" if args.rerun_survivors else "resume" if args.resume else "fresh"
+        result = run_module(MODULES[name], args.max_children, args.only or list(MODULES[name].only), mode)
         results.append(result)
         print(_row(result), flush=True)
         if not args.no_report:  # after each module: a run stopped later keeps the earlier ones
