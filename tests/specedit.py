@@ -83,3 +83,33 @@ def remove_method(spec: Path, method: str) -> None:
             path.write_text(
                 yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, width=4096), "utf-8"
             )
+
+
+def _modules(spec: Path) -> list[tuple[Path, dict[str, Any]]]:
+    return [
+        (path, yaml.safe_load(path.read_text("utf-8")))
+        for path in sorted((spec / "modules").glob("*.yaml"))
+    ]
+
+
+def lifecycle_sections(spec: Path) -> list[dict[str, Any]]:
+    """Every module's lifecycle section (its own and its extension), as written in the YAML."""
+    return [section for _, document in _modules(spec) for section in _lifecycle_sections(document)]
+
+
+def remove_lifecycle(spec: Path, replacement: dict[str, Any] | None = None) -> None:
+    """Remove every lifecycle section, and the roles that name one of their statuses (a role must
+    name a status the spec declares). With `replacement`, the module that declared the lifecycle
+    gets that section instead."""
+    statuses = {name for section in lifecycle_sections(spec) for name in section.get("statuses", {})}
+    for path, document in _modules(spec):
+        had_lifecycle = document.pop("lifecycle", None) is not None
+        document.get("extend", {}).pop("lifecycle", None)
+        roles = document.get("roles", {})
+        for role in [role for role, value in roles.items() if value in statuses]:
+            del roles[role]
+        if had_lifecycle and replacement is not None:
+            document["lifecycle"] = replacement
+        path.write_text(
+            yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096), "utf-8"
+        )

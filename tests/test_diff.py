@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from diff_cases import CASES, SPARE_ERROR, SPARE_TYPE, Case, Edit, add_status_archived, core_lifecycle, flag_const, in_module, on_field, on_type, setter
-from specedit import copy_spec, edit_module, remove_method, rename_everywhere
+from specedit import copy_spec, edit_module, lifecycle_sections, remove_lifecycle, remove_method, rename_everywhere
 from taskbind.cli import app
 from taskbind.diff import RULES
 
@@ -619,6 +619,9 @@ ON_SPARE = [
     ("own-field-becomes-inherited-with-another-type", {**SPARE_BASE, "Spare": obj(x={"type": "string"})},
      {**SPARE_BASE, "Spare": {"kind": "object", "extends": ["SpareBase"]}},
      [("field-type-changed", "field Spare.x", "string, optional", "integer, optional")]),
+    ("own-field-renamed-to-an-inherited-one", {**SPARE_BASE, "Spare": obj(w={"type": "integer"})},
+     {**SPARE_BASE, "Spare": {"kind": "object", "extends": ["SpareBase"]}},
+     [("field-renamed", "field Spare.x", "w", "x")]),
 ]  # fmt: skip
 
 
@@ -627,8 +630,8 @@ def test_changes_inside_one_object_are_named_and_valued_exactly(old_types, new_t
     """One object changed in place: an extra retyped (both values), an unchanged extra is no change,
     a field gone and another of another type added are not a rename (a rename keeps the type), a
     renamed field's other changes are named after its new name, a const that became a type is a
-    type change (not a const change), and a field that moves between a type and its base is named
-    after the type whose wire changed. (Each row kills a planted bug in diff/types.py.)"""
+    type change (not a const change), and a field that moves between a type and its base, renamed
+    or not, is named after the type whose wire changed. (Each row kills a planted bug in diff/types.py.)"""
     old = make_side(base_spec, tmp_path / "old", spare_types(old_types))
     new = make_side(base_spec, tmp_path / "new", spare_types(new_types))
     _, report = diff_json(old, new)
@@ -709,3 +712,36 @@ def test_a_transition_out_of_a_removed_status_points_at_the_old_spec(base_spec: 
     removed = [c for c in report["changes"] if c["rule"] == "transition-removed"]
     assert [(c["element"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in removed] == [
         ("transition queued -> working on server", core.resolve(), line_of(core, "  - from: queued"), "old")]
+
+
+def lifecycle_elements(spec: Path) -> list[str]:
+    """Every status and transition of the spec's lifecycle, read from the YAML (not the model)."""
+    sections = lifecycle_sections(spec)
+    return [f"status {name}" for section in sections for name in section.get("statuses", {})] + [
+        f"transition {t['from']} -> {t['to']} on {t['trigger']}" for section in sections for t in section.get("transitions", [])]
+
+
+def test_a_spec_that_drops_its_lifecycle_removes_every_status_and_transition(base_spec: Path, tmp_path: Path):
+    """A spec may have no lifecycle at all (no module declares one): compared with one that has a
+    lifecycle, each status and transition is one removal, and in the other direction one addition
+    (the planted bugs read the statuses or transitions of the side that has no lifecycle)."""
+    without = make_side(base_spec, tmp_path / "without", remove_lifecycle)
+    elements = lifecycle_elements(base_spec)
+    assert len(elements) > 10  # the bundled spec's statuses and transitions, core and interaction
+    kind = lambda element: element.split()[0]  # noqa: E731 (one line)
+    _, dropped = diff_json(base_spec, without)
+    assert sorted((c["rule"], c["element"]) for c in dropped["changes"]) == sorted((f"{kind(e)}-removed", e) for e in elements)
+    _, added = diff_json(without, base_spec)
+    assert sorted((c["rule"], c["element"]) for c in added["changes"]) == sorted((f"{kind(e)}-added", e) for e in elements)
+
+
+def test_a_lifecycle_without_statuses_still_reports_its_refusal_change_with_no_location(base_spec: Path, tmp_path: Path):
+    """A lifecycle section with a refusal error and no statuses is valid. Its changed refusal has
+    no status to point at, so the change has no file, line or side (the planted bug took the first
+    status of an empty list; an earlier version said side "old" with no file)."""
+    bare = make_side(base_spec, tmp_path / "bare", lambda spec: remove_lifecycle(spec, {"refusal_error": "InternalError"}))
+    _, report = diff_json(base_spec, bare)
+    refusal = [c for c in report["changes"] if c["rule"] == "refusal-code-changed"]
+    assert [(c["old"], c["new"], c["file"], c["line"], c["column"], c["side"]) for c in refusal] == [
+        ("InvalidParams (-32602)", "InternalError (-32603)", None, None, None, None)]
+    assert len(report["changes"]) == len(lifecycle_elements(base_spec)) + 1

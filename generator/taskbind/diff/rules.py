@@ -130,7 +130,7 @@ class Change:
     old: str | None
     new: str | None
     location: Location | None  # in the new spec when the element (or its owner) is there, else old
-    side: Literal["old", "new"] = "new"  # which spec `location` points into
+    side: Literal["old", "new"] | None = "new"  # which spec `location` points into; None: nowhere
 
     @property
     def category(self) -> Category:
@@ -181,7 +181,10 @@ class Reporter:
         if key in self._seen:
             return
         self._seen.add(key)
-        side = "new" if at is not None else "old"
-        self.changes.append(
-            Change(rule, element, old_text, new_text, at if at is not None else old_at, side)
-        )
+        if at is not None:
+            location, side = at, "new"
+        elif old_at is not None:
+            location, side = old_at, "old"
+        else:
+            location, side = None, None
+        self.changes.append(Change(rule, element, old_text, new_text, location, side))

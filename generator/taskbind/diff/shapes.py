@@ -7,26 +7,29 @@ import json
 
 from .. import ir
 
+# A spec literal as the wire shows it: true, 1, "task" (not Python's True or 'task'), non-ASCII kept.
+_WIRE_JSON = json.JSONEncoder(ensure_ascii=False)
 
-def expr_text(expr: ir.TypeExpr | None, renames: dict[str, str]) -> str | None:
-    """A type expression as text, with old type names replaced by their new names."""
-    if expr is None:
-        return None
+
+def renamed(expr: ir.TypeExpr | None, renames: dict[str, str]) -> ir.TypeExpr | None:
+    """A type expression with old type names replaced by their new names. Expressions are frozen
+    dataclasses, so two of them compare by structure."""
     if isinstance(expr, ir.Ref):
-        return renames.get(expr.name, expr.name)
+        return ir.Ref(renames.get(expr.name, expr.name))
     if isinstance(expr, ir.ListOf):
-        return f"list<{expr_text(expr.item, renames)}>"
+        return ir.ListOf(renamed(expr.item, renames))
     if isinstance(expr, ir.MapOf):
-        return f"map<{expr_text(expr.value, renames)}>"
+        return ir.MapOf(renamed(expr.value, renames))
     if isinstance(expr, ir.UnionOf):
-        return " | ".join(expr_text(option, renames) or "" for option in expr.options)
-    return str(expr)
+        return ir.UnionOf(tuple(renamed(option, renames) for option in expr.options))
+    return expr  # a primitive, or no expression
 
 
 def field_shape(f: ir.Field, renames: dict[str, str]) -> tuple:
+    # repr tells a const true from a const 1, which compare equal in Python.
     return (
         f.wire_name,
-        expr_text(f.type, renames),
+        renamed(f.type, renames),
         repr(f.const),
         f.required,
         f.nullable,
@@ -36,25 +39,23 @@ def field_shape(f: ir.Field, renames: dict[str, str]) -> tuple:
 
 
 def type_shape(t: ir.NamedType, renames: dict[str, str]) -> tuple:
-    """Equal shapes are interchangeable on the wire (field order never matters in JSON)."""
+    """Equal shapes are interchangeable on the wire. Sets, because the order of fields, values and
+    variants never matters on the wire; the IR class keeps the kinds apart."""
     if isinstance(t, ir.ObjectType):
-        fields = tuple(sorted(field_shape(f, renames) for f in t.fields))
-        return ("object", t.open, expr_text(t.extra, renames), fields)
+        fields = frozenset(field_shape(f, renames) for f in t.fields)
+        return (t.__class__, t.open, renamed(t.extra, renames), fields)
     if isinstance(t, ir.EnumType):
-        return ("enum", tuple(sorted(v.value for v in t.values)))
+        return (t.__class__, frozenset(v.value for v in t.values))
     if isinstance(t, ir.AliasType):
-        return ("alias", expr_text(t.type, renames))
-    variants = tuple(
-        sorted(
-            (renames.get(v.type_name, v.type_name), repr(v.discriminator_value)) for v in t.variants
-        )
+        return (t.__class__, renamed(t.type, renames))
+    variants = frozenset(
+        (renames.get(v.type_name, v.type_name), repr(v.discriminator_value)) for v in t.variants
     )
-    return ("union", t.discriminator, variants)
+    return (t.__class__, t.discriminator, variants)
 
 
 def json_literal(value: object) -> str:
-    """A spec literal as the wire shows it: true, 1, "task" (not Python's True or 'task')."""
-    return json.dumps(value, ensure_ascii=False)
+    return _WIRE_JSON.encode(value)
 
 
 def describe_field(f: ir.Field) -> str:

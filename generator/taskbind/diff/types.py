@@ -10,7 +10,7 @@ from __future__ import annotations
 from .. import ir
 from ..diagnostics import Location
 from .rules import Reporter
-from .shapes import describe_constraints, describe_field, expr_text, json_literal, type_shape
+from .shapes import describe_constraints, describe_field, json_literal, renamed, type_shape
 
 
 def user_types(spec: ir.Spec) -> dict[str, ir.NamedType]:
@@ -56,7 +56,8 @@ class TypeComparison:
         return self.renames.get(old_name, old_name) if old_name is not None else None
 
     def same_shape(self, old_name: str | None, new_name: str | None) -> bool:
-        before, after = self.old_types.get(old_name or ""), self.new_types.get(new_name or "")
+        # No name (a method without params on that side) finds no type: `get(None)` is None.
+        before, after = self.old_types.get(old_name), self.new_types.get(new_name)
         return (
             before is not None
             and after is not None
@@ -64,7 +65,7 @@ class TypeComparison:
         )
 
     def same_expr(self, old: ir.TypeExpr | None, new: ir.TypeExpr | None) -> bool:
-        return expr_text(old, self.renames) == expr_text(new, {})
+        return renamed(old, self.renames) == new
 
     def run(self) -> None:
         renamed_to = set(self.renames.values())
