@@ -84,3 +84,32 @@ def test_check_exits_1_after_an_emitter_edit(tmp_path):
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert checked.stdout.startswith("--- a/schema/mcp-tasks.schema.json\n+++ b/schema/mcp-tasks.schema.json\n")
     assert "out is stale: 1 file(s) differ, 0 should be removed." in checked.stderr
+
+
+def test_check_exits_1_when_only_the_manifest_would_change(tmp_path):
+    """An edit of taskbind's code that leaves every output file as it was (a comment) still changes
+    the inputs the manifest records, and `generate` would rewrite the manifest: `check` exits 1 with
+    the manifest's diff, and after `generate` it exits 0 again. (Before, `check` said "up to date"
+    and the next `generate` left a repository that vendors the output with a changed file.)"""
+    parent = tmp_path / "site"
+    copy = _generator_copy(parent)
+    for name in ("spec", "templates"):
+        shutil.copytree(REPO / name, copy / "_bundled" / name)
+    out = tmp_path / "out"
+    args = ("--spec", str(REPO / "spec"), "--out", str(out), "--target", "schema")
+    assert _run(parent, tmp_path, "generate", *args).returncode == 0
+    manifest = (out / ".taskbind-manifest.json").read_text("utf-8")
+    emitter = copy / "emitters" / "schema.py"
+    emitter.write_text(emitter.read_text("utf-8") + "# a comment changes no output\n", "utf-8")
+
+    checked = _run(parent, tmp_path, "check", *args)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("--- a/.taskbind-manifest.json\n+++ b/.taskbind-manifest.json\n")
+    changed = [line for line in checked.stdout.splitlines() if line[:1] in "+-" and line[:3] not in ("---", "+++")]
+    assert [line[1:].split(":")[0].strip() for line in changed] == ['"code"', '"code"']
+    assert "out is stale: its manifest (.taskbind-manifest.json) records other inputs" in checked.stderr
+    assert (out / ".taskbind-manifest.json").read_text("utf-8") == manifest  # check writes nothing
+
+    assert _run(parent, tmp_path, "generate", *args).returncode == 0
+    checked = _run(parent, tmp_path, "check", *args)
+    assert (checked.returncode, checked.stdout) == (0, "out is up to date (1 files)\n")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from .console import Report, display, fail_on_spec_errors, regenerate_hint
+from .fingerprint import MANIFEST_NAME
 from .pipeline import DEFAULT_NPM_PACKAGE, DEFAULT_PACKAGE, Options
 
 # npm's rule for new package names: lower case, URL-safe, optionally scoped, at most 214 characters.
@@ -261,12 +262,13 @@ def check(
     verbose: VerboseOption = False,
 ) -> None:
     """Exit 0 when the output is exactly what generate would write; else 1 with a unified diff."""
-    from .pipeline import plan_generation, stale_diff
+    from .pipeline import manifest_stale, plan_generation, stale_diff
 
     report = Report(quiet, verbose)
     options = _options(spec, out, modules, target, package, templates, npm_package, distribution, distribution_version)
     result = _run(lambda chosen: plan_generation(chosen, progress=report.progress), options)
-    if result.clean:
+    stale_manifest = manifest_stale(result)
+    if result.clean and not stale_manifest:
         report.info(f"{display(options.out, '.')} is up to date ({len(result.unchanged)} files)")
         return
     sys.stdout.write(stale_diff(result))
@@ -274,11 +276,11 @@ def check(
         spec=spec, out=out, modules=modules, target=target, package=package, templates=templates,
         distribution=distribution, distribution_version=distribution_version,
     )
-    typer.echo(
-        f"{display(options.out, '.')} is stale: {len(result.written)} file(s) differ, {len(result.removed)} should be removed. "
-        f"Run `{hint}`.",
-        err=True,
-    )
+    if result.clean:
+        what = f"its manifest ({MANIFEST_NAME}) records other inputs (taskbind's code, version or options changed)"
+    else:
+        what = f"{len(result.written)} file(s) differ, {len(result.removed)} should be removed"
+    typer.echo(f"{display(options.out, '.')} is stale: {what}. Run `{hint}`.", err=True)
     raise typer.Exit(1)
 
 
