@@ -745,3 +745,30 @@ def test_a_lifecycle_without_statuses_still_reports_its_refusal_change_with_no_l
     assert [(c["old"], c["new"], c["file"], c["line"], c["column"], c["side"]) for c in refusal] == [
         ("InvalidParams (-32602)", "InternalError (-32603)", None, None, None, None)]
     assert len(report["changes"]) == len(lifecycle_elements(base_spec)) + 1
+
+
+def test_a_discriminator_moved_to_another_field_carries_both_names(base_spec: Path, tmp_path: Path):
+    """discriminator-changed from one field to another shows the old and the new field (the rule's
+    case drops the discriminator, so its new value is no value either way)."""
+    variant = obj(kind={"const": "a", "required": True}, type={"const": "b", "required": True})
+
+    def union(discriminator: str) -> dict:
+        return {"SpareVariant": variant, "Spare": {"kind": "union", "discriminator": discriminator, "variants": ["SpareVariant"]}}
+
+    old = make_side(base_spec, tmp_path / "old", spare_types(union("kind")))
+    new = make_side(base_spec, tmp_path / "new", spare_types(union("type")))
+    _, report = diff_json(old, new)
+    assert [(c["rule"], c["element"], c["old"], c["new"]) for c in report["changes"]] == [
+        ("discriminator-changed", "type Spare", "kind", "type")]
+
+
+def test_an_inline_enum_dropped_from_a_field_points_at_the_field(base_spec: Path, tmp_path: Path):
+    """A field that loses its inline enum changed type; the change points at the field's body in the
+    new spec, as every change inside a field does (the planted bugs dropped the location)."""
+    edit = on_type("mcp-core", "CreateMessageRequestParams", lambda t: t["fields"]["includeContext"].pop("enum"))
+    new = make_side(base_spec, tmp_path / "new", edit)
+    _, report = diff_json(base_spec, new)
+    path = new / "modules" / "mcp-core.yaml"
+    field = line_of(path, "      includeContext:", after="  CreateMessageRequestParams:")
+    assert [(c["rule"], Path(c["file"]).resolve(), c["line"], c["side"]) for c in report["changes"]] == [
+        ("field-type-changed", path.resolve(), field + 1, "new")]
