@@ -57,6 +57,17 @@ def _run(copy_parent: Path, cwd: Path, *args: str) -> subprocess.CompletedProces
     )
 
 
+def _installed_copy(tmp_path: Path) -> tuple[Path, Path, Path, tuple[str, ...]]:
+    """A copy of taskbind with its bundled spec and templates (found as a wheel finds them, see
+    taskbind.resources), and the arguments that generate its schema into tmp_path/out."""
+    parent = tmp_path / "site"
+    copy = _generator_copy(parent)
+    for name in ("spec", "templates"):
+        shutil.copytree(REPO / name, copy / "_bundled" / name)
+    out = tmp_path / "out"
+    return parent, copy, out, ("--spec", str(REPO / "spec"), "--out", str(out), "--target", "schema")
+
+
 def test_check_exits_1_after_an_emitter_edit(tmp_path):
     """The whole command, not only the hash: generate with a copy of taskbind, edit one emitter of
     the copy so that its output changes, and `taskbind check` must exit 1 with a diff.
@@ -65,12 +76,7 @@ def test_check_exits_1_after_an_emitter_edit(tmp_path):
     (`"code"` dropped from input_fingerprint, or the emitters left out of the hashed tree): the
     fast path then finds the manifest's inputs unchanged and answers "up to date", exit 0, over
     stale output."""
-    parent = tmp_path / "site"
-    copy = _generator_copy(parent)
-    for name in ("spec", "templates"):  # found as a wheel finds them (taskbind.resources)
-        shutil.copytree(REPO / name, copy / "_bundled" / name)
-    out = tmp_path / "out"
-    args = ("--spec", str(REPO / "spec"), "--out", str(out), "--target", "schema")
+    parent, copy, out, args = _installed_copy(tmp_path)
     generated = _run(parent, tmp_path, "generate", *args)
     assert generated.returncode == 0, generated.stderr
     checked = _run(parent, tmp_path, "check", *args)
@@ -91,12 +97,7 @@ def test_check_exits_1_when_only_the_manifest_would_change(tmp_path):
     the inputs the manifest records, and `generate` would rewrite the manifest: `check` exits 1 with
     the manifest's diff, and after `generate` it exits 0 again. (Before, `check` said "up to date"
     and the next `generate` left a repository that vendors the output with a changed file.)"""
-    parent = tmp_path / "site"
-    copy = _generator_copy(parent)
-    for name in ("spec", "templates"):
-        shutil.copytree(REPO / name, copy / "_bundled" / name)
-    out = tmp_path / "out"
-    args = ("--spec", str(REPO / "spec"), "--out", str(out), "--target", "schema")
+    parent, copy, out, args = _installed_copy(tmp_path)
     assert _run(parent, tmp_path, "generate", *args).returncode == 0
     manifest = (out / ".taskbind-manifest.json").read_text("utf-8")
     emitter = copy / "emitters" / "schema.py"
