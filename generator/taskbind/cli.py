@@ -262,13 +262,12 @@ def check(
     verbose: VerboseOption = False,
 ) -> None:
     """Exit 0 when the output is exactly what generate would write; else 1 with a unified diff."""
-    from .pipeline import manifest_stale, plan_generation, stale_diff
+    from .pipeline import plan_generation, stale_diff
 
     report = Report(quiet, verbose)
     options = _options(spec, out, modules, target, package, templates, npm_package, distribution, distribution_version)
     result = _run(lambda chosen: plan_generation(chosen, progress=report.progress), options)
-    stale_manifest = manifest_stale(result)
-    if result.clean and not stale_manifest:
+    if result.clean:
         report.info(f"{display(options.out, '.')} is up to date ({len(result.unchanged)} files)")
         return
     sys.stdout.write(stale_diff(result))
@@ -276,7 +275,7 @@ def check(
         spec=spec, out=out, modules=modules, target=target, package=package, templates=templates,
         distribution=distribution, distribution_version=distribution_version,
     )
-    if result.clean:
+    if not result.written and not result.removed:
         what = f"its manifest ({MANIFEST_NAME}) records other inputs (taskbind's code, version or options changed)"
     else:
         what = f"{len(result.written)} file(s) differ, {len(result.removed)} should be removed"

@@ -6,7 +6,6 @@ be done at all (the manifest says the inputs and outputs are what they were).
 
 from __future__ import annotations
 
-import difflib
 import gc
 import time
 from collections import OrderedDict
@@ -23,6 +22,7 @@ from .write import (
     Plan,
     apply,
     check_out,
+    manifest_diff,
     plan,
     read_manifest,
     unified_diff,
@@ -250,26 +250,6 @@ def generate(options: Options, progress: Progress | None = None) -> Plan:
     return result
 
 
-def manifest_stale(result: Plan) -> bool:
-    """True when `generate` would rewrite the manifest: it is missing, or it records other inputs
-    (taskbind's own code or version, say) although every output file is still as generated. The
-    manifest is part of the output, so `check` must not call such a tree up to date."""
-    if result.from_manifest:
-        return False
-    try:
-        return (result.out / MANIFEST_NAME).read_text("utf-8") != result.manifest_text
-    except (OSError, UnicodeDecodeError):
-        return True
-
-
 def stale_diff(result: Plan) -> str:
-    """The unified diff of what `generate` would change, manifest included: `check`'s report."""
-    text = unified_diff(result)
-    if manifest_stale(result):
-        try:
-            old = (result.out / MANIFEST_NAME).read_text("utf-8").splitlines(keepends=True)
-        except (OSError, UnicodeDecodeError):
-            old = []
-        new = result.manifest_text.splitlines(keepends=True)
-        text += "".join(difflib.unified_diff(old, new, f"a/{MANIFEST_NAME}", f"b/{MANIFEST_NAME}"))
-    return text
+    """The unified diff of what `generate` would change, the manifest last: `check`'s report."""
+    return unified_diff(result) + manifest_diff(result)

@@ -37,11 +37,14 @@ class Plan:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # written before, no longer generated
     manifest_text: str = ""
+    manifest_changed: bool = False  # the manifest there is not manifest_text (or there is none)
     from_manifest: bool = False  # answered from the manifest, without rendering
 
     @property
     def clean(self) -> bool:
-        return not self.written and not self.removed
+        """Nothing to write. The manifest counts: after a change of taskbind's own code that leaves
+        every file as it was, generate still rewrites the inputs the manifest records."""
+        return not self.written and not self.removed and not self.manifest_changed
 
 
 def read_manifest(out: Path) -> dict:
@@ -67,7 +70,16 @@ def plan(out: Path, files: dict[str, str], inputs: dict[str, str]) -> Plan:
         (result.unchanged if same else result.written).append(path)
     previous = read_manifest(out).get("files", {})
     result.removed = sorted(p for p in previous if p not in files and _owned(out, p))
+    result.manifest_changed = _old_text(out / MANIFEST_NAME) != result.manifest_text
     return result
+
+
+def _old_text(target: Path) -> str | None:
+    """What a file of the output holds now; None when it is missing or not text."""
+    try:
+        return target.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _owned(out: Path, relative: str) -> bool:
@@ -85,17 +97,23 @@ def _owned(out: Path, relative: str) -> bool:
 def unified_diff(result: Plan) -> str:
     chunks = []
     for path in result.written:
-        target = result.out / path
-        try:
-            old = target.read_text("utf-8").splitlines(keepends=True)
-        except (OSError, UnicodeDecodeError):
-            old = []
-        new = result.files[path].splitlines(keepends=True)
-        chunks.extend(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+        chunks.extend(_file_diff(result.out, path, result.files[path]))
     for path in result.removed:
         old = (result.out / path).read_text("utf-8", errors="replace").splitlines(keepends=True)
         chunks.extend(difflib.unified_diff(old, [], f"a/{path}", "/dev/null"))
     return "".join(chunk if chunk.endswith("\n") else chunk + "\n" for chunk in chunks)
+
+
+def manifest_diff(result: Plan) -> str:
+    """What generate would write over the manifest, as a unified diff ("" when nothing)."""
+    if not result.manifest_changed:
+        return ""
+    return "".join(_file_diff(result.out, MANIFEST_NAME, result.manifest_text))
+
+
+def _file_diff(out: Path, path: str, text: str) -> list[str]:
+    old = (_old_text(out / path) or "").splitlines(keepends=True)
+    return list(difflib.unified_diff(old, text.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
 
 
 class WriteError(ValueError):
@@ -171,8 +189,7 @@ def apply(result: Plan) -> None:
     and foreign files linked in, new files written, stale ones removed, the manifest last), then
     swap it in. A failure at any point leaves the output directory byte-identical and removes the
     stage; readers see the old tree or the new one, never a mix."""
-    manifest = result.out / MANIFEST_NAME
-    if result.clean and manifest.is_file() and manifest.read_text("utf-8") == result.manifest_text:
+    if result.clean:
         return
     check_out(result.out)
     out = result.out.resolve()  # through a symlink: the swap replaces the directory it names
