@@ -16,6 +16,10 @@ import yaml
 from conftest import SPEC_DIR
 
 
+def _write(path: Path, document: object) -> None:
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096), "utf-8")
+
+
 def copy_spec(destination: Path, *, examples: bool = True) -> Path:
     """A copy of the repository's spec at `destination` (without examples when asked: tests of
     the diff do not need them, and they make edits that remove methods longer)."""
@@ -33,9 +37,7 @@ def edit_module(spec: Path, module: str, change: Callable[[dict[str, Any]], None
     path = module_path(spec, module)
     document = yaml.safe_load(path.read_text("utf-8"))
     change(document)
-    path.write_text(
-        yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096), "utf-8"
-    )
+    _write(path, document)
 
 
 def rename_everywhere(spec: Path, old: str, new: str) -> None:
@@ -73,16 +75,12 @@ def remove_method(spec: Path, method: str) -> None:
                 section["transitions"] = [
                     t for t in section["transitions"] if t["trigger"] != method
                 ]
-        path.write_text(
-            yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096), "utf-8"
-        )
+        _write(path, document)
     for path in sorted((spec / "examples").glob("*.yaml")) if (spec / "examples").is_dir() else []:
         examples = yaml.safe_load(path.read_text("utf-8")) or []
         kept = [e for e in examples if e.get("message") != method]
         if len(kept) != len(examples):
-            path.write_text(
-                yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, width=4096), "utf-8"
-            )
+            _write(path, kept)
 
 
 def _modules(spec: Path) -> list[tuple[Path, dict[str, Any]]]:
@@ -110,6 +108,4 @@ def remove_lifecycle(spec: Path, replacement: dict[str, Any] | None = None) -> N
             del roles[role]
         if had_lifecycle and replacement is not None:
             document["lifecycle"] = replacement
-        path.write_text(
-            yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=4096), "utf-8"
-        )
+        _write(path, document)
