@@ -24,6 +24,7 @@ from taskbind.write import (
     WriteError,
     apply,
     check_out,
+    manifest_diff,
     manifest_text,
     plan,
     unified_diff,
@@ -431,3 +432,53 @@ def test_pruning_stops_at_the_stage_and_at_a_directory_with_files(tmp_path):
     (tmp_path / "x").mkdir()
     write._prune_empty_dirs(tmp_path / "x", tmp_path / "x")
     assert (tmp_path / "x").is_dir()
+
+
+def test_a_failure_removing_the_old_tree_after_the_swap_does_not_fail_the_write(tmp_path, monkeypatch):
+    """Once the new tree is in place the write has succeeded; the old tree set aside by the rename
+    fallback only has to go, and a failure deleting it (a busy directory, say) is not the write's."""
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A"})
+    real_rmdir, seen = os.rmdir, set()
+
+    def rmdir(path, *args, **kwargs):
+        # The first rmdir of the old tree's name frees the name mkdtemp reserved; the next one
+        # is the removal after the swap.
+        if ".out.taskbind-old-" in str(path) and path in seen:
+            raise OSError(16, "Device or resource busy", str(path))
+        seen.add(path)
+        real_rmdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", rmdir)
+    result = generate(out, {"a.py": "B"})
+    assert files_of(out) == {"a.py": b"B", MANIFEST_NAME: result.manifest_text.encode()}
+
+
+# -- manifest_diff -----------------------------------------------------------------------------------
+
+
+def test_the_manifest_alone_is_stale_when_only_the_inputs_changed(tmp_path):
+    """Same files, other inputs (taskbind's code changed, say): nothing to write but the manifest,
+    so the plan is not clean and the manifest's diff shows the inputs' line."""
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A\n"})
+    result = plan(out, {"a.py": "A\n"}, {"spec": "s2"})
+    assert (result.written, result.removed, result.manifest_changed, result.clean) == ([], [], True, False)
+    diff = manifest_diff(result)
+    assert diff.startswith(f"--- a/{MANIFEST_NAME}\n+++ b/{MANIFEST_NAME}\n")
+    assert [line for line in diff.splitlines()[2:] if line[:1] in "+-"] == ['-    "spec": "s1"', '+    "spec": "s2"']
+    apply(result)
+    assert (out / MANIFEST_NAME).read_text("utf-8") == result.manifest_text
+    again = plan(out, {"a.py": "A\n"}, {"spec": "s2"})
+    assert (again.manifest_changed, again.clean, manifest_diff(again)) == (False, True, "")
+
+
+def test_a_missing_manifest_is_stale_and_its_diff_adds_it_whole(tmp_path):
+    out = tmp_path / "out"
+    generate(out, {"a.py": "A\n"})
+    (out / MANIFEST_NAME).unlink()
+    result = plan(out, {"a.py": "A\n"}, INPUTS)
+    assert (result.written, result.manifest_changed, result.clean) == ([], True, False)
+    added = [line[1:] for line in manifest_diff(result).splitlines()[3:]]
+    assert "\n".join(added) + "\n" == manifest_text({"a.py": "A\n"}, INPUTS)
